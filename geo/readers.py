@@ -1,0 +1,173 @@
+"""Format readers shared by the boundary and indicator loaders, with the checks every source gets.
+
+- `read_vector` reads any vector file GDAL knows (GeoJSON, TopoJSON, shapefile) and settles its CRS:
+  a file without a CRS (TopoJSON has none) takes the one the catalogue declares; coordinates that do not
+  fall in Europe in that CRS raise `CRSError`, because a wrong CRS silently puts the Alps in the ocean.
+- `require_columns` turns a renamed or dropped column into a `SchemaError` that lists what is there.
+- `to_number` parses national number formats and suppression markers: suppressed is missing, never zero.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from geo import sources
+from geo.errors import CRSError, SchemaError, SourceCorrupt, SourceError
+
+# Everything the perimeter can hold, with room: lon/lat of Europe including its overseas-free mainland.
+EUROPE_LONLAT = (-32.0, 27.0, 45.0, 72.0)
+
+# Markers national statistical offices use for "no value": suppressed (X, *), not applicable (-, .),
+# not available (..). All become missing.
+SUPPRESSED = frozenset({"", "-", "X", "x", "*", ".", "..", "…", "NA", "n/a", ":"})
+
+
+def read_vector(
+    source_id: str,
+    part: str | None = None,
+    *,
+    layer: str | None = None,
+    columns: list[str] | None = None,
+    path: Path | None = None,
+) -> gpd.GeoDataFrame:
+    """Read a catalogued vector file into a GeoDataFrame in EPSG:4326, with CRS and geometry checked.
+
+    `path` overrides the catalogue location (used by tests and by readers of ad-hoc files).
+    Invalid geometries are repaired with `make_valid`; empty or null geometries raise `SourceCorrupt`.
+    """
+    src = sources.get(source_id)
+    path = path or sources.locate(source_id, part)
+    try:
+        gdf = pyogrio.read_dataframe(path, layer=layer, columns=columns)
+    except Exception as exc:  # GDAL raises many kinds; all mean the file cannot be read
+        raise SourceCorrupt(source_id, path, f"cannot be read as {src.format}: {_short(exc)}") from exc
+    if columns:
+        require_columns(gdf, columns, source_id, path)
+    if len(gdf) == 0:
+        raise SourceCorrupt(source_id, path, f"has no features{f' in layer {layer}' if layer else ''}")
+    gdf = _settle_crs(gdf, src.crs, source_id, path)
+    return _checked_geometry(gdf, source_id, path)
+
+
+def _settle_crs(gdf: gpd.GeoDataFrame, declared: str | None, source_id: str, path: Path) -> gpd.GeoDataFrame:
+    if gdf.crs is None:
+        if declared is None:
+            raise CRSError(source_id, path, "has no CRS and the catalogue declares none")
+        gdf = gdf.set_crs(declared)
+    elif declared and not gdf.crs.equals(declared):
+        # The file knows its own CRS better than the catalogue (a new release may change it); trust the
+        # file but check the result lands in Europe below.
+        pass
+    try:
+        lonlat = gdf.to_crs("EPSG:4326")
+    except Exception as exc:
+        raise CRSError(source_id, path, f"cannot be transformed from {gdf.crs} to EPSG:4326: {_short(exc)}") from exc
+    xmin, ymin, xmax, ymax = lonlat.total_bounds
+    exmin, eymin, exmax, eymax = EUROPE_LONLAT
+    if not (np.isfinite([xmin, ymin, xmax, ymax]).all() and xmin >= exmin and ymin >= eymin
+            and xmax <= exmax and ymax <= eymax):
+        raise CRSError(
+            source_id,
+            path,
+            f"coordinates read as {gdf.crs.to_string()} land at lon {xmin:.1f}..{xmax:.1f}, lat {ymin:.1f}..{ymax:.1f}, "
+            "outside Europe: the file's CRS is wrong or missing",
+        )
+    return lonlat
+
+
+def _checked_geometry(gdf: gpd.GeoDataFrame, source_id: str, path: Path) -> gpd.GeoDataFrame:
+    empty = gdf.geometry.isna() | gdf.geometry.is_empty
+    if empty.all():
+        raise SourceCorrupt(source_id, path, "every feature has an empty geometry")
+    invalid = ~gdf.geometry.is_valid & ~empty
+    if invalid.any():
+        gdf = gdf.copy()
+        repaired = shapely.make_valid(gdf.geometry[invalid].values)
+        # make_valid can return collections with stray lines; keep the polygonal part only.
+        gdf.loc[invalid, "geometry"] = [_polygonal(g) for g in repaired]
+    gdf.attrs["empty_geometries"] = int(empty.sum())
+    gdf.attrs["repaired_geometries"] = int(invalid.sum())
+    return gdf
+
+
+def _polygonal(geom):
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    polys = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(polys) if polys else geom
+
+
+def require_columns(frame: pd.DataFrame, needed: Iterable[str], source_id: str, path: Path | str | None) -> None:
+    """Raise `SchemaError` when `frame` lacks any of `needed`, listing the missing and the present columns."""
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        present = ", ".join(map(str, frame.columns[:40]))
+        raise SchemaError(
+            source_id, path, f"lacks column(s) {', '.join(missing)} (renamed or dropped?); it has: {present}"
+        )
+
+
+def read_table(source_id: str, part: str | None = None, *, path: Path | None = None, **read_csv_kwargs) -> pd.DataFrame:
+    """Read a catalogued CSV as strings (values are parsed by the caller, who knows their format)."""
+    path = path or sources.locate(source_id, part)
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, **read_csv_kwargs)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise SourceCorrupt(source_id, path, f"cannot be read as CSV: {_short(exc)}") from exc
+
+
+def to_number(
+    values: pd.Series,
+    *,
+    decimal: str = ".",
+    thousands: str | None = None,
+    suppressed: frozenset[str] = SUPPRESSED,
+) -> tuple[pd.Series, pd.Series]:
+    """Parse numbers written in a national format; return (floats, mask of values that were not numbers).
+
+    Suppression markers become NaN and are *not* flagged as bad; anything else that does not parse is NaN
+    and flagged, so the report can list it. Numeric input passes through unchanged.
+    """
+    if pd.api.types.is_numeric_dtype(values):
+        floats = values.astype("float64")
+        return floats, pd.Series(False, index=values.index)
+    text = values.astype("string").str.strip()
+    is_suppressed = text.isna() | text.isin(suppressed)
+    cleaned = text
+    if thousands:
+        cleaned = cleaned.str.replace(thousands, "", regex=False)
+    if decimal != ".":
+        cleaned = cleaned.str.replace(decimal, ".", regex=False)
+    cleaned = cleaned.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+    parsed = pd.to_numeric(cleaned.where(~is_suppressed), errors="coerce").astype("float64")
+    bad = parsed.isna() & ~is_suppressed
+    return parsed, bad
+
+
+def normalise_header(text: object) -> str:
+    """Collapse whitespace and line breaks in a spreadsheet header cell."""
+    return re.sub(r"\s+", " ", str(text)).strip()
+
+
+def _short(exc: BaseException, limit: int = 300) -> str:
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else type(exc).__name__
+    return first[:limit]
+
+
+__all__ = [
+    "SourceError",
+    "normalise_header",
+    "read_table",
+    "read_vector",
+    "require_columns",
+    "to_number",
+]
