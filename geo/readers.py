@@ -37,16 +37,18 @@ def read_vector(
     layer: str | None = None,
     columns: list[str] | None = None,
     path: Path | None = None,
+    where: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a catalogued vector file into a GeoDataFrame in EPSG:4326, with CRS and geometry checked.
 
-    `path` overrides the catalogue location (used by tests and by readers of ad-hoc files).
+    `path` overrides the catalogue location (used by tests and by readers of ad-hoc files); `where` is
+    an OGR SQL filter applied while reading.
     Invalid geometries are repaired with `make_valid`; empty or null geometries raise `SourceCorrupt`.
     """
     src = sources.get(source_id)
     path = path or sources.locate(source_id, part)
     try:
-        gdf = pyogrio.read_dataframe(path, layer=layer, columns=columns)
+        gdf = pyogrio.read_dataframe(path, layer=layer, columns=columns, where=where)
     except Exception as exc:  # GDAL raises many kinds; all mean the file cannot be read
         raise SourceCorrupt(source_id, path, f"cannot be read as {src.format}: {_short(exc)}") from exc
     if columns:
@@ -68,17 +70,24 @@ def _settle_crs(gdf: gpd.GeoDataFrame, declared: str | None, source_id: str, pat
         pass
     try:
         lonlat = gdf.to_crs("EPSG:4326")
+        if not np.isfinite(lonlat.total_bounds).all():
+            raise ValueError("coordinates become infinite")
     except Exception as exc:
         raise CRSError(source_id, path, f"cannot be transformed from {gdf.crs} to EPSG:4326: {_short(exc)}") from exc
-    xmin, ymin, xmax, ymax = lonlat.total_bounds
+    # Judge by where most features lie, not by the total extent: pan-European files rightly include
+    # overseas regions (Réunion, Canaries). A wrong CRS moves every feature, so half is a safe test.
+    bounds = lonlat.geometry.bounds.dropna()
+    cx = (bounds["minx"] + bounds["maxx"]) / 2
+    cy = (bounds["miny"] + bounds["maxy"]) / 2
     exmin, eymin, exmax, eymax = EUROPE_LONLAT
-    if not (np.isfinite([xmin, ymin, xmax, ymax]).all() and xmin >= exmin and ymin >= eymin
-            and xmax <= exmax and ymax <= eymax):
+    in_europe = cx.between(exmin, exmax) & cy.between(eymin, eymax)
+    if len(bounds) == 0 or in_europe.mean() < 0.5:
+        xmin, ymin, xmax, ymax = lonlat.total_bounds
         raise CRSError(
             source_id,
             path,
-            f"coordinates read as {gdf.crs.to_string()} land at lon {xmin:.1f}..{xmax:.1f}, lat {ymin:.1f}..{ymax:.1f}, "
-            "outside Europe: the file's CRS is wrong or missing",
+            f"coordinates read as {gdf.crs.to_string()} land at lon {xmin:.1f}..{xmax:.1f}, "
+            f"lat {ymin:.1f}..{ymax:.1f}, outside Europe: the file's CRS is wrong or missing",
         )
     return lonlat
 

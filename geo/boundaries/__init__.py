@@ -1,0 +1,107 @@
+"""Boundaries: every municipality of the perimeter in one canonical GeoDataFrame (see geo.schema).
+
+Each country has its own reader (one module per format). GISCO's LAU file is preferred wherever it is in
+the source folder; otherwise the national files are read. Then, the same way for all:
+NUTS 3 from attributes where a source has valid codes, else from where the unit lies; NUTS 2 from NUTS 3;
+the units of the perimeter kept; area computed in EPSG:3035. A country whose files fail is recorded in
+`failures` and the others are still returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import sources
+from geo.boundaries import at, ch, de, fr, it, lau, regions
+from geo.boundaries.part import READER_COLUMNS, BoundaryPart
+from geo.errors import SourceError
+from geo.nuts import NutsRegions, Perimeter
+from geo.schema import DISPLAY_CRS, conform_units, empty_units
+
+NATIONAL_READERS: dict[str, Callable[[Path | None, NutsRegions], BoundaryPart]] = {
+    "AT": lambda root, nuts: at.read(root),
+    "CH": lambda root, nuts: ch.read(root),
+    "DE": lambda root, nuts: de.read(root),
+    "FR": lambda root, nuts: fr.read(root),
+    "IT": lambda root, nuts: it.read(root),
+    "SI": lambda root, nuts: regions.read_slovenia(nuts, root),
+    "LI": lambda root, nuts: regions.read_nuts3_country("LI", nuts),
+}
+
+
+@dataclass
+class BoundaryResult:
+    units: gpd.GeoDataFrame
+    failures: list[dict] = field(default_factory=list)
+    notes: dict[str, dict] = field(default_factory=dict)
+
+
+def load_boundaries(nuts: NutsRegions, perimeter: Perimeter, root: Path | None = None) -> BoundaryResult:
+    """Return the units of the perimeter, with per-country notes and the failures of broken sources."""
+    countries = perimeter.countries
+    failures: list[dict] = []
+    notes: dict[str, dict] = {}
+    parts = _lau_parts(countries, root, failures)
+    for country in countries:
+        if country in parts:
+            continue
+        reader = NATIONAL_READERS.get(country)
+        if reader is None:
+            failures.append({"source": None, "country": country, "kind": "missing",
+                             "problem": f"no boundary source for {country}"})
+            continue
+        try:
+            parts[country] = reader(root, nuts)
+        except SourceError as exc:
+            failures.append(exc.as_dict() | {"country": country})
+    frames = []
+    for country, part in sorted(parts.items()):
+        units, placement = place_in_nuts(part.units[READER_COLUMNS].copy(), nuts)
+        inside = units["nuts2"].isin(list(perimeter.nuts2))
+        notes[country] = part.notes | placement | {
+            "source": part.source,
+            "read": len(units),
+            "outside_perimeter": int((~inside).sum()),
+            "without_nuts3": sorted(units.loc[units["nuts3"].isna(), "unit_id"].tolist()),
+        }
+        frames.append(units[inside.to_numpy()])
+    if not frames:
+        return BoundaryResult(empty_units(), failures, notes)
+    merged = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=DISPLAY_CRS)
+    return BoundaryResult(conform_units(merged, "boundaries"), failures, notes)
+
+
+def place_in_nuts(units: gpd.GeoDataFrame, nuts: NutsRegions) -> tuple[gpd.GeoDataFrame, dict]:
+    """Give every unit a valid NUTS 2021 level-3 code and its NUTS 2; return the units and counts.
+
+    Codes from the source's attributes are kept when they exist in NUTS 2021; the others (absent, or of
+    another NUTS version) are replaced by the region the unit lies in.
+    """
+    given = units["nuts3"].astype("string")
+    valid = given.isin(nuts.nuts3_codes).fillna(False).astype(bool)
+    invalid_given = given.notna() & ~valid
+    units["nuts3"] = given.where(valid)
+    todo = units["nuts3"].isna()
+    if todo.any():
+        units.loc[todo, "nuts3"] = nuts.locate_nuts3(units[todo])
+    units["nuts2"] = units["nuts3"].str.slice(0, 4)
+    return units, {
+        "nuts3_from_attributes": int(valid.sum()),
+        "nuts3_from_location": int(todo.sum()),
+        "nuts3_codes_not_in_nuts2021": sorted(set(given[invalid_given].dropna())),
+    }
+
+
+def _lau_parts(countries: list[str], root: Path | None, failures: list[dict]) -> dict[str, BoundaryPart]:
+    if not sources.available(lau.SOURCE, root=root):
+        return {}
+    try:
+        return lau.read(countries, root)
+    except SourceError as exc:
+        failures.append(exc.as_dict() | {"country": "EU", "fallback": "national boundary files"})
+        return {}

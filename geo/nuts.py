@@ -1,0 +1,104 @@
+"""NUTS 2021 regions and the Alpine Space perimeter; assigning each unit its NUTS 3 region.
+
+NUTS 2021 is the one version used throughout: the perimeter is defined in it, Eurostat's mountain and
+urban-rural typologies are attached to it, and the German and Italian sources carry its codes.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import sources
+from geo.readers import read_vector
+from geo.schema import AREA_CRS
+from geo.settings import DATA_DIR
+
+PERIMETER_FILE = DATA_DIR / "perimeter.toml"
+NUTS_SOURCE = "gisco_nuts_2021"
+
+# A unit whose representative point falls just outside the generalised (1:10M) NUTS outline, along a
+# border or a coast, takes the nearest NUTS 3 region of its own country up to this distance.
+NEAREST_NUTS_MAX_M = 15_000
+
+
+@dataclass(frozen=True)
+class Perimeter:
+    """The programme area: NUTS 2 codes with their names."""
+
+    name: str
+    nuts2: dict[str, str]
+
+    @property
+    def countries(self) -> list[str]:
+        return sorted({code[:2] for code in self.nuts2})
+
+
+def load_perimeter(path: Path = PERIMETER_FILE) -> Perimeter:
+    """Return the perimeter defined in data/perimeter.toml."""
+    with path.open("rb") as f:
+        raw = tomllib.load(f)
+    return Perimeter(name=raw["name"], nuts2=dict(raw["nuts2"]))
+
+
+@dataclass
+class NutsRegions:
+    """GISCO NUTS 2021 polygons, all levels, in EPSG:4326 (columns NUTS_ID, LEVL_CODE, CNTR_CODE, ...)."""
+
+    frame: gpd.GeoDataFrame
+
+    def level(self, level: int) -> gpd.GeoDataFrame:
+        return self.frame[self.frame["LEVL_CODE"] == level]
+
+    @cached_property
+    def nuts3_codes(self) -> frozenset[str]:
+        return frozenset(self.level(3)["NUTS_ID"])
+
+    @cached_property
+    def _nuts3_area_crs(self) -> gpd.GeoDataFrame:
+        return self.level(3)[["NUTS_ID", "CNTR_CODE", "geometry"]].to_crs(AREA_CRS)
+
+    def locate_nuts3(self, units: gpd.GeoDataFrame) -> pd.Series:
+        """Return the NUTS 3 code containing each unit's representative point (same country only).
+
+        Points that fall outside every region of their country (generalised borders, coasts) take the
+        nearest region of their country within NEAREST_NUTS_MAX_M; beyond that the code stays missing.
+        """
+        points = gpd.GeoDataFrame(
+            {"country": units["country"].to_numpy()},
+            geometry=units.geometry.to_crs(AREA_CRS).representative_point().to_numpy(),
+            crs=AREA_CRS,
+            index=units.index,
+        )
+        result = pd.Series(pd.NA, index=units.index, dtype="string")
+        regions = self._nuts3_area_crs
+        for country, pts in points.groupby("country"):
+            own = regions[regions["CNTR_CODE"] == country]
+            if own.empty:
+                continue
+            inside = gpd.sjoin(pts, own, how="left", predicate="within")
+            inside = inside[~inside.index.duplicated(keep="first")]
+            result.loc[inside.index] = inside["NUTS_ID"].astype("string")
+            missing = result.loc[pts.index].isna()
+            if missing.any():
+                near = gpd.sjoin_nearest(pts[missing.to_numpy()], own, how="left", max_distance=NEAREST_NUTS_MAX_M)
+                near = near[~near.index.duplicated(keep="first")]
+                result.loc[near.index] = near["NUTS_ID"].astype("string")
+        return result
+
+
+def load_nuts(root: Path | None = None) -> NutsRegions:
+    """Read GISCO NUTS 2021 (1:10M) with the columns the pipeline needs."""
+    path = sources.locate(NUTS_SOURCE, root=root)
+    frame = read_vector(
+        NUTS_SOURCE,
+        path=path,
+        columns=["NUTS_ID", "LEVL_CODE", "CNTR_CODE", "NAME_LATN", "MOUNT_TYPE", "URBN_TYPE"],
+    )
+    frame["LEVL_CODE"] = frame["LEVL_CODE"].astype(int)
+    return NutsRegions(frame)
