@@ -404,7 +404,7 @@ def derive_peripherality(units: gpd.GeoDataFrame, root: Path | None = None) -> P
     n = len(units)
     index = pd.RangeIndex(n)
     country = units["country"].astype("string").reset_index(drop=True)
-    is_region = (units["level"].astype("string") == "NUTS3").fillna(False).to_numpy()
+    is_region = (units["level"].astype("string") == "NUTS3").fillna(False).to_numpy(dtype=bool)
     geoms = units.geometry.to_crs(AREA_CRS).reset_index(drop=True)
     points = geoms.representative_point()
     nan = np.full(n, np.nan)
@@ -443,7 +443,7 @@ def derive_peripherality(units: gpd.GeoDataFrame, root: Path | None = None) -> P
         codes = units["nuts3"].astype("string").reset_index(drop=True)
         # A left merge keeps the unit order; codes absent from NUTS 2021 level 3 get <NA>.
         types = pd.DataFrame({"nuts3": codes}).merge(table, how="left", on="nuts3")
-        unmatched = ~codes.isin(table["nuts3"]).fillna(False).to_numpy()
+        unmatched = ~codes.isin(table["nuts3"]).fillna(False).to_numpy(dtype=bool)
         notes.append(_note(
             "nuts3_match",
             f"{int(unmatched.sum())} of {n} unit(s) have no NUTS 2021 level 3 match on their nuts3 code: "
@@ -516,14 +516,15 @@ def derive_peripherality(units: gpd.GeoDataFrame, root: Path | None = None) -> P
     if perimeter is not None:
         inside = alpine_convention_flags(geoms, points, is_region, perimeter.geometry.to_crs(AREA_CRS))
         attributes["in_alpine_convention"] = inside.array
-        lau_inside = inside.eq(True).to_numpy() & ~is_region
+        lau_inside = inside.fillna(False).to_numpy(dtype=bool) & ~is_region
         notes.append(_note(
             "alpine_convention",
             f"{int(lau_inside.sum())} municipalities have their representative point in the Alpine "
             f"Convention perimeter (the Convention counts {ALPCONV_MUNICIPALITIES:,}; boundary vintages "
             "differ)",
             municipalities_per_country=_counts(country[lau_inside]),
-            regions=dict(zip(units["unit_id"].astype(str)[is_region], inside[is_region].astype(str)))))
+            regions={unit: ("partly inside: missing" if pd.isna(flag) else "inside" if flag else "outside")
+                     for unit, flag in zip(units["unit_id"].astype(str)[is_region], inside[is_region])}))
     else:
         attributes["in_alpine_convention"] = pd.array([pd.NA] * n, dtype="boolean")
 

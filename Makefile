@@ -1,0 +1,47 @@
+# PlurAlps Atlas: the README's two commands are `make run` and `make test`; each sets up what it needs.
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+PORT    ?= 8050
+WORKERS ?= 2
+export PLURALPS_SOURCES ?= $(CURDIR)/data/sources
+
+.PHONY: setup system-deps data run dev test test-fast lint bench clean
+
+# Python environment, rebuilt when requirements.txt changes.
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+# Debian's Chromium and ChromeDriver for the browser tests (installed only where missing).
+system-deps:
+	./.ci/system-deps
+
+# Fetch what is missing and can be fetched, then build (returns at once when nothing changed).
+data: setup
+	-$(PY) -m geo.download --sources "$(PLURALPS_SOURCES)" > /dev/null
+	$(PY) -m geo.build
+
+run: data
+	$(VENV)/bin/gunicorn --preload --workers $(WORKERS) --bind 0.0.0.0:$(PORT) app:server
+
+dev: data
+	$(PY) app.py
+
+test: setup system-deps
+	$(PY) -m pytest
+
+test-fast: setup
+	$(PY) -m pytest -m "not browser and not integration"
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+bench: data
+	$(PY) -m bench
+
+clean:
+	rm -rf data/build data/build.tmp .pytest_cache

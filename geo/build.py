@@ -1,0 +1,241 @@
+"""`python -m geo.build`: sources -> a validated dataset under data/build/ (PLURALPS_BUILD).
+
+Writes
+- units.parquet       GeoParquet, full resolution, with peripherality attributes (one row per unit)
+- units_map.parquet   GeoParquet, map resolution (coverage-simplified, coordinates snapped)
+- context.parquet     GeoParquet, country / NUTS outlines, lakes, Alpine Convention perimeter
+- indicators.parquet  tidy values (unit_id, indicator, year, value, source, period) of the units
+- catalogue.parquet   the indicator catalogue, with the years each indicator has
+- report.json, report.md, manifest.json
+
+The build is keyed on the checksums of the source files and of the pipeline's own code: a re-run with
+nothing changed returns at once. Output is written to a temporary folder and swapped in whole, so a failed
+build never leaves a half-written dataset behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import sources
+from geo.boundaries import load_boundaries
+from geo.context import build_context
+from geo.errors import SourceError
+from geo.indicators import load_catalogue, load_indicators
+from geo.nuts import load_nuts, load_perimeter
+from geo.peripherality import derive_peripherality
+from geo.report import coverage, join_report, render_markdown, units_summary
+from geo.schema import VALUE_COLUMNS
+from geo.settings import DATA_DIR, REPO_ROOT, build_dir, source_root
+from geo.simplify import simplify_units
+
+log = logging.getLogger("geo.build")
+
+OUTPUTS = ("units.parquet", "units_map.parquet", "context.parquet", "indicators.parquet", "catalogue.parquet",
+           "report.json", "report.md", "manifest.json")
+FORMAT_VERSION = 1
+
+
+def fingerprint(root: Path) -> dict:
+    """Return what the build depends on: source file checksums and a hash of the pipeline code and data."""
+    files = sources.file_fingerprints(root)
+    code = hashlib.sha256()
+    for path in sorted([*(REPO_ROOT / "geo").rglob("*.py"), *DATA_DIR.glob("*.toml")]):
+        code.update(path.relative_to(REPO_ROOT).as_posix().encode())
+        code.update(path.read_bytes())
+    key = hashlib.sha256(json.dumps([files, code.hexdigest(), FORMAT_VERSION], sort_keys=True).encode())
+    return {"key": key.hexdigest(), "code": code.hexdigest(), "files": files}
+
+
+def is_current(out: Path, key: str) -> bool:
+    """Return True when `out` holds a complete build made from exactly these inputs."""
+    manifest = out / "manifest.json"
+    if not all((out / name).is_file() for name in OUTPUTS):
+        return False
+    try:
+        return json.loads(manifest.read_text()).get("key") == key
+    except (OSError, json.JSONDecodeError):
+        return False
+
+
+def build(root: Path | None = None, out: Path | None = None, force: bool = False) -> dict:
+    """Build the dataset if its inputs changed; return the manifest (with `status`: built or up-to-date)."""
+    root = root or source_root()
+    out = out or build_dir()
+    started = time.perf_counter()
+    print_ = _progress(started)
+    fp = fingerprint(root)
+    if not force and is_current(out, fp["key"]):
+        manifest = json.loads((out / "manifest.json").read_text())
+        return manifest | {"status": "up-to-date", "checked_s": round(time.perf_counter() - started, 3)}
+
+    failures: list[dict] = []
+    nuts = load_nuts(root)  # without NUTS there is no perimeter: let its error stop the build
+    perimeter = load_perimeter()
+    print_("NUTS 2021 and perimeter read")
+    bounds = load_boundaries(nuts, perimeter, root)
+    failures += [f | {"stage": "boundaries"} for f in bounds.failures]
+    units = bounds.units
+    print_(f"boundaries: {len(units):,} units")
+
+    indicators = load_indicators(root)
+    failures += [f | {"stage": "indicators"} for f in indicators.failures]
+    print_(f"indicators: {len(indicators.values):,} values read")
+    periph = derive_peripherality(units, root)
+    failures += [f | {"stage": "peripherality"} for f in periph.failures]
+    print_("peripherality derived")
+
+    all_values = pd.concat([indicators.values, periph.values], ignore_index=True)[VALUE_COLUMNS]
+    joins = join_report(all_values, units)
+    values = all_values[all_values["unit_id"].isin(units["unit_id"])].reset_index(drop=True)
+    values = _with_derived_density(values, units)
+
+    units = units.merge(periph.attributes, on="unit_id", how="left", validate="one_to_one")
+    map_units = simplify_units(units[["unit_id", "country", "nuts3", "nuts2", "geometry"]])
+    print_("map geometry simplified")
+    nuts_names = dict(zip(nuts.frame["NUTS_ID"], nuts.frame["NAME_LATN"]))
+    context, context_failures = build_context(map_units, nuts_names, root)
+    failures += [f | {"stage": "context"} for f in context_failures]
+    catalogue = _catalogue_with_years(load_catalogue(), values)
+    validate(units, values, catalogue)
+    print_("validated")
+
+    report = {
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "perimeter": perimeter.name,
+        "units": units_summary(units),
+        "failures": failures,
+        "joins": joins,
+        "coverage": coverage(values, units, catalogue),
+        "notes": {f"boundaries {k}": v for k, v in bounds.notes.items()}
+        | {f"indicators {n.get('source', i)}": n for i, n in enumerate(indicators.notes)}
+        | {f"peripherality {n.get('source', i)}": n for i, n in enumerate(periph.notes)},
+    }
+    report["duration_s"] = round(time.perf_counter() - started, 2)
+    manifest = {
+        "key": fp["key"],
+        "format_version": FORMAT_VERSION,
+        "built_at": report["built_at"],
+        "sources_root": str(root),
+        "source_checksums": {k: v for k, v in fp["files"].items() if v},
+        "code_checksum": fp["code"],
+        "units": len(units),
+        "values": len(values),
+        "failures": len(failures),
+    }
+    _write(out, units, map_units, context, values, catalogue, report, manifest)
+    print_(f"written to {out}")
+    return manifest | {"status": "built", "duration_s": round(time.perf_counter() - started, 2)}
+
+
+def validate(units: gpd.GeoDataFrame, values: pd.DataFrame, catalogue: pd.DataFrame) -> None:
+    """Raise ValueError when the dataset breaks an invariant the dashboard relies on."""
+    problems = []
+    if units["unit_id"].duplicated().any():
+        problems.append("duplicate unit_id")
+    if units["nuts3"].isna().any():
+        problems.append(f"{int(units['nuts3'].isna().sum())} units without NUTS 3")
+    if (units["area_km2"] <= 0).any():
+        problems.append("units with non-positive area")
+    if not units.geometry.is_valid.all():
+        problems.append(f"{int((~units.geometry.is_valid).sum())} invalid geometries")
+    unknown = set(values["indicator"]) - set(catalogue["id"])
+    if unknown:
+        problems.append(f"indicators missing from the catalogue: {sorted(unknown)}")
+    if values[["unit_id", "indicator", "year"]].duplicated().any():
+        dup = values[values[["unit_id", "indicator", "year"]].duplicated(keep=False)]
+        problems.append(f"{len(dup)} duplicated (unit, indicator, year) values, e.g. {dup.head(3).to_dict('records')}")
+    if values["value"].isna().any():
+        problems.append("missing values written as rows")
+    if problems:
+        raise ValueError("build validation failed: " + "; ".join(problems))
+
+
+def _with_derived_density(values: pd.DataFrame, units: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Add density = population / polygon area where a unit has a population but no published density.
+
+    Published densities (from official areas) are kept; the derived ones say so in their source.
+    """
+    pop = values[values["indicator"] == "population"]
+    have_density = set(values.loc[values["indicator"] == "density", "unit_id"])
+    pop = pop[~pop["unit_id"].isin(have_density)]
+    if pop.empty:
+        return values
+    area = units.set_index("unit_id")["area_km2"]
+    derived = pop.assign(
+        indicator="density",
+        value=pop["value"] / pop["unit_id"].map(area).to_numpy(),
+        source=pop["source"] + "+area",
+    )
+    return pd.concat([values, derived[VALUE_COLUMNS]], ignore_index=True)
+
+
+def _catalogue_with_years(catalogue: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
+    years = values.groupby("indicator")["year"].agg(lambda y: sorted({int(v) for v in y}))
+    return catalogue.assign(years=catalogue["id"].map(years).apply(lambda y: y if isinstance(y, list) else []))
+
+
+def _write(out: Path, units, map_units, context, values, catalogue, report, manifest) -> None:
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    units.to_parquet(tmp / "units.parquet", compression="zstd", index=False)
+    map_units.to_parquet(tmp / "units_map.parquet", compression="zstd", index=False)
+    context.to_parquet(tmp / "context.parquet", compression="zstd", index=False)
+    values.to_parquet(tmp / "indicators.parquet", compression="zstd", index=False)
+    catalogue.to_parquet(tmp / "catalogue.parquet", index=False)
+    (tmp / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str))
+    (tmp / "report.md").write_text(render_markdown(report))
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    old = out.with_name(out.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        out.rename(old)
+    tmp.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _progress(started: float):
+    def show(message: str) -> None:
+        log.info("%6.1f s  %s", time.perf_counter() - started, message)
+    return show
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m geo.build", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sources", type=Path, help="source folder (default: $PLURALPS_SOURCES or data/sources)")
+    parser.add_argument("--out", type=Path, help="output folder (default: $PLURALPS_BUILD or data/build)")
+    parser.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    parser.add_argument("--quiet", action="store_true", help="print only the result line")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
+    try:
+        result = build(args.sources.resolve() if args.sources else None,
+                       args.out.resolve() if args.out else None, args.force)
+    except SourceError as exc:
+        print(f"build failed: {exc}", file=sys.stderr)
+        return 2
+    out = args.out or build_dir()
+    if result["status"] == "up-to-date":
+        print(f"dataset in {out} is up to date ({result['units']:,} units, checked in {result['checked_s']} s)")
+    else:
+        print(f"built {result['units']:,} units and {result['values']:,} values into {out} in "
+              f"{result['duration_s']} s; {result['failures']} failure(s) - see {Path(out) / 'report.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""The build report: what was built, what did not match, and how complete each indicator is.
+
+`join_report` lists, for each statistics source, the codes that did not join with a unit (restricted to
+the parts of the perimeter the source covers) and the units of its country without a value.
+`coverage` counts, per indicator and country, units with a value in the latest year and units without.
+`render_markdown` writes the same facts for people.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+# How many leading characters of a national code name the administrative area it lies in. A source code
+# that matches no unit is reported only when its area holds units of the perimeter: a German statistic
+# covers all of Germany, and the Länder outside the perimeter are not a matching problem.
+AREA_PREFIX = {"AT": 1, "CH": 0, "DE": 2, "FR": 2, "IT": 3, "SI": 0, "LI": 0}
+MAX_LISTED = 500
+
+
+def _national(unit_id: pd.Series) -> pd.DataFrame:
+    parts = unit_id.str.split("_", n=1, expand=True)
+    if parts.shape[1] == 1:  # no municipal code in the frame: only NUTS-level ids
+        parts[1] = pd.NA
+    is_nuts = parts[1].isna()
+    return pd.DataFrame({
+        "country": parts[0].where(~is_nuts, unit_id.str.slice(0, 2)),
+        "code": parts[1].where(~is_nuts, unit_id),
+        "nuts_level": is_nuts,
+    })
+
+
+def join_report(values: pd.DataFrame, units: pd.DataFrame) -> list[dict]:
+    """Return one record per source: rows, matched units, unmatched source codes, units without values."""
+    unit_ids = pd.Index(units["unit_id"])
+    parts = _national(units["unit_id"])
+    area_keys = {
+        (c, code[: AREA_PREFIX.get(c, 0)]) for c, code in zip(parts["country"], parts["code"])
+    }
+    records = []
+    for source, group in values.groupby("source"):
+        codes = pd.Series(group["unit_id"].unique())
+        matched = codes[codes.isin(unit_ids)]
+        unmatched = codes[~codes.isin(unit_ids)]
+        un = _national(unmatched) if len(unmatched) else pd.DataFrame(columns=["country", "code", "nuts_level"])
+        in_area = [
+            (c, code[: AREA_PREFIX.get(c, 0)]) in area_keys for c, code in zip(un["country"], un["code"])
+        ]
+        unmatched_in_area = sorted(unmatched[pd.Series(in_area, index=unmatched.index, dtype=bool)].tolist())
+        countries = sorted(_national(matched)["country"].unique()) if len(matched) else []
+        country_units = units[parts["country"].isin(countries).to_numpy()]
+        if len(matched):
+            levels = units.loc[units["unit_id"].isin(matched), "level"].unique()
+            country_units = country_units[country_units["level"].isin(levels)]
+        without = sorted(set(country_units["unit_id"]) - set(matched))
+        records.append({
+            "source": source,
+            "rows": len(group),
+            "codes": len(codes),
+            "units_matched": len(matched),
+            "countries": countries,
+            "unmatched_codes_in_perimeter": len(unmatched_in_area),
+            "unmatched_codes_in_perimeter_list": unmatched_in_area[:MAX_LISTED],
+            "units_without_value": len(without),
+            "units_without_value_list": without[:MAX_LISTED],
+            "codes_outside_perimeter": len(unmatched) - len(unmatched_in_area),
+        })
+    return records
+
+
+def coverage(values: pd.DataFrame, units: pd.DataFrame, catalogue: pd.DataFrame) -> list[dict]:
+    """Return per indicator and country: units, units with a value (any year), missing, years present."""
+    unit_country = units.set_index("unit_id")["country"]
+    per_country = units.groupby("country").size()
+    records = []
+    for indicator, group in values.groupby("indicator"):
+        group = group.assign(country=group["unit_id"].map(unit_country))
+        with_value = group.groupby("country")["unit_id"].nunique()
+        years = group.groupby("country")["year"].agg(lambda y: sorted({int(v) for v in y}))
+        for country, total in per_country.items():
+            n = int(with_value.get(country, 0))
+            records.append({
+                "indicator": indicator,
+                "country": country,
+                "units": int(total),
+                "with_value": n,
+                "missing": int(total - n),
+                "years": years.get(country, []),
+            })
+    known = set(values["indicator"].unique())
+    for indicator in sorted(set(catalogue["id"]) - known):
+        for country, total in per_country.items():
+            records.append({"indicator": indicator, "country": country, "units": int(total), "with_value": 0,
+                            "missing": int(total), "years": []})
+    return records
+
+
+def units_summary(units: pd.DataFrame) -> list[dict]:
+    """Return units, total area and boundary years per country and level."""
+    grouped = units.groupby(["country", "level"])
+    summary = grouped.agg(units=("unit_id", "size"), area_km2=("area_km2", "sum"),
+                          boundary_year=("boundary_year", lambda y: sorted({int(v) for v in y.dropna()})))
+    return [
+        {"country": c, "level": lvl, "units": int(r.units), "area_km2": round(float(r.area_km2), 1),
+         "boundary_years": r.boundary_year}
+        for (c, lvl), r in summary.iterrows()
+    ]
+
+
+def render_markdown(report: dict) -> str:
+    """Return the report as Markdown for people: units, failures, joins, coverage, notes."""
+    lines = ["# PlurAlps Atlas build report", "",
+             f"Built {report['built_at']} in {report['duration_s']:.1f} s; {report['perimeter']}.", ""]
+    lines += ["## Units per country and level", "", "| country | level | units | area km² | boundary year |",
+              "|---|---|---:|---:|---|"]
+    for r in report["units"]:
+        lines.append(f"| {r['country']} | {r['level']} | {r['units']:,} | {r['area_km2']:,.0f} | "
+                     f"{', '.join(map(str, r['boundary_years']))} |")
+    total = sum(r["units"] for r in report["units"])
+    lines += ["", f"{total:,} units in all.", ""]
+    nuts_level = [r["country"] for r in report["units"] if r["level"] == "NUTS3"]
+    if nuts_level:
+        lines += [f"**At NUTS 3 level** (no municipal polygons in the sources): {', '.join(nuts_level)}.", ""]
+    lines += ["## Failures", ""]
+    if report["failures"]:
+        lines += [f"- **{f.get('stage', '')}** {f.get('country') or ''} `{f.get('source')}`: {f['problem']}"
+                  for f in report["failures"]]
+    else:
+        lines.append("None: every source was read.")
+    lines += ["", "## Joins of statistics to units", "",
+              "| source | rows | units matched | codes in perimeter not matched | units of its countries without value |",
+              "|---|---:|---:|---:|---:|"]
+    for j in report["joins"]:
+        lines.append(f"| {j['source']} | {j['rows']:,} | {j['units_matched']:,} | "
+                     f"{j['unmatched_codes_in_perimeter']:,} | {j['units_without_value']:,} |")
+    lines += [""]
+    for j in report["joins"]:
+        if j["unmatched_codes_in_perimeter_list"]:
+            codes = ", ".join(j["unmatched_codes_in_perimeter_list"][:60])
+            more = j["unmatched_codes_in_perimeter"] - min(60, j["unmatched_codes_in_perimeter"])
+            lines.append(f"- `{j['source']}` codes not matched: {codes}{f' … and {more} more (report.json)' if more else ''}")
+    lines += ["", "## Coverage of each indicator (units with a value / units)", ""]
+    cov = pd.DataFrame(report["coverage"])
+    if not cov.empty:
+        countries = sorted(cov["country"].unique())
+        lines += ["| indicator | " + " | ".join(countries) + " | missing |", "|---|" + "---:|" * (len(countries) + 1)]
+        for indicator, group in cov.groupby("indicator"):
+            cells = {r.country: f"{r.with_value:,}/{r.units:,}" for r in group.itertuples()}
+            lines.append(f"| {indicator} | " + " | ".join(cells.get(c, "") for c in countries)
+                         + f" | {int(group['missing'].sum()):,} |")
+    lines += ["", "## Notes per country and source", ""]
+    for key, notes in report["notes"].items():
+        lines.append(f"### {key}")
+        lines.append("")
+        for name, value in notes.items():
+            text = value if isinstance(value, str) else _short_json(value)
+            lines.append(f"- {name}: {text}")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def _short_json(value, limit: int = 600) -> str:
+    import json
+
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[:limit] + " … (see report.json)"
