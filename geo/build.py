@@ -6,6 +6,7 @@ Writes
 - context.parquet     GeoParquet, country / NUTS outlines, lakes, Alpine Convention perimeter
 - indicators.parquet  tidy values (unit_id, indicator, year, value, source, period) of the units
 - catalogue.parquet   the indicator catalogue, with the years each indicator has
+- web/                  gzipped, content-hashed GeoJSON and index for the browser (geo.webexport)
 - report.json, report.md, manifest.json
 
 The build is keyed on the checksums of the source files and of the pipeline's own code: a re-run with
@@ -40,6 +41,7 @@ from geo.report import coverage, join_report, render_markdown, units_summary
 from geo.schema import VALUE_COLUMNS
 from geo.settings import DATA_DIR, REPO_ROOT, build_dir, source_root
 from geo.simplify import simplify_units
+from geo.webexport import write_web_files
 
 log = logging.getLogger("geo.build")
 
@@ -103,6 +105,8 @@ def build(root: Path | None = None, out: Path | None = None, force: bool = False
     values = _with_derived_density(values, units)
 
     units = units.merge(periph.attributes, on="unit_id", how="left", validate="one_to_one")
+    # One fixed order for every output: the browser's value arrays are aligned to it.
+    units = units.sort_values("unit_id", ignore_index=True)
     map_units = simplify_units(units[["unit_id", "country", "nuts3", "nuts2", "geometry"]])
     print_("map geometry simplified")
     nuts_names = dict(zip(nuts.frame["NUTS_ID"], nuts.frame["NAME_LATN"]))
@@ -121,7 +125,7 @@ def build(root: Path | None = None, out: Path | None = None, force: bool = False
         "coverage": coverage(values, units, catalogue),
         "notes": {f"boundaries {k}": v for k, v in bounds.notes.items()}
         | {f"indicators {n.get('source', i)}": n for i, n in enumerate(indicators.notes)}
-        | {f"peripherality {n.get('source', i)}": n for i, n in enumerate(periph.notes)},
+        | {f"peripherality {n.get('topic', n.get('source', i))}": n for i, n in enumerate(periph.notes)},
     }
     report["duration_s"] = round(time.perf_counter() - started, 2)
     manifest = {
@@ -196,6 +200,7 @@ def _write(out: Path, units, map_units, context, values, catalogue, report, mani
     context.to_parquet(tmp / "context.parquet", compression="zstd", index=False)
     values.to_parquet(tmp / "indicators.parquet", compression="zstd", index=False)
     catalogue.to_parquet(tmp / "catalogue.parquet", index=False)
+    manifest["web"] = write_web_files(tmp / "web", map_units, units, context)
     (tmp / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str))
     (tmp / "report.md").write_text(render_markdown(report))
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))

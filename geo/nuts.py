@@ -13,6 +13,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from geo import sources
 from geo.readers import read_vector
@@ -64,30 +65,38 @@ class NutsRegions:
         return self.level(3)[["NUTS_ID", "CNTR_CODE", "geometry"]].to_crs(AREA_CRS)
 
     def locate_nuts3(self, units: gpd.GeoDataFrame) -> pd.Series:
-        """Return the NUTS 3 code containing each unit's representative point (same country only).
+        """Return the NUTS 3 code of the region (of the unit's own country) holding most of each unit's area.
 
-        Points that fall outside every region of their country (generalised borders, coasts) take the
-        nearest region of their country within NEAREST_NUTS_MAX_M; beyond that the code stays missing.
+        Largest overlap, not a representative point: the 1:10M NUTS outlines are generalised by about a
+        kilometre, enough to put a border municipality's point in the neighbouring region. Units that
+        overlap no region of their country (coasts, generalised borders) take the nearest one within
+        NEAREST_NUTS_MAX_M; beyond that the code stays missing.
         """
-        points = gpd.GeoDataFrame(
+        shapes = gpd.GeoDataFrame(
             {"country": units["country"].to_numpy()},
-            geometry=units.geometry.to_crs(AREA_CRS).representative_point().to_numpy(),
+            geometry=units.geometry.to_crs(AREA_CRS).to_numpy(),
             crs=AREA_CRS,
             index=units.index,
         )
         result = pd.Series(pd.NA, index=units.index, dtype="string")
         regions = self._nuts3_area_crs
-        for country, pts in points.groupby("country"):
+        for country, own_units in shapes.groupby("country"):
             own = regions[regions["CNTR_CODE"] == country]
             if own.empty:
                 continue
-            inside = gpd.sjoin(pts, own, how="left", predicate="within")
-            inside = inside[~inside.index.duplicated(keep="first")]
-            result.loc[inside.index] = inside["NUTS_ID"].astype("string")
-            missing = result.loc[pts.index].isna()
+            pairs = gpd.sjoin(own_units, own, how="inner", predicate="intersects")
+            if len(pairs):
+                overlap = shapely.area(shapely.intersection(
+                    own_units.geometry.loc[pairs.index].to_numpy(),
+                    own.geometry.loc[pairs["index_right"]].to_numpy(),
+                ))
+                pairs = pairs.assign(overlap=overlap).sort_values("overlap", ascending=False)
+                best = pairs[~pairs.index.duplicated(keep="first")]
+                result.loc[best.index] = best["NUTS_ID"].astype("string")
+            missing = result.loc[own_units.index].isna().to_numpy()
             if missing.any():
-                near = gpd.sjoin_nearest(pts[missing.to_numpy()], own, how="left", max_distance=NEAREST_NUTS_MAX_M)
-                near = near[~near.index.duplicated(keep="first")]
+                near = gpd.sjoin_nearest(own_units[missing], own, how="left", max_distance=NEAREST_NUTS_MAX_M)
+                near = near[~near.index.duplicated(keep="first")].dropna(subset=["NUTS_ID"])
                 result.loc[near.index] = near["NUTS_ID"].astype("string")
         return result
 

@@ -46,7 +46,7 @@ HOSPITALS = "gisco_healthcare"
 NUTS = "gisco_nuts_2021"
 ALPCONV = "alpconv_perimeter"
 
-# The labels are part of the public contract (the dashboard colours them), so the thresholds file may
+# The labels are part of the public contract (the build and the dashboard use them), so the thresholds file may
 # move the cut-offs but not rename or reorder the classes.
 CLASSES = ("central", "intermediate", "peripheral")
 CLASS_DTYPE = pd.CategoricalDtype(list(CLASSES), ordered=True)

@@ -33,8 +33,10 @@ def join_report(values: pd.DataFrame, units: pd.DataFrame) -> list[dict]:
     """Return one record per source: rows, matched units, unmatched source codes, units without values."""
     unit_ids = pd.Index(units["unit_id"])
     parts = _national(units["unit_id"])
+    # NUTS-level codes (riate covers all of Europe) count only for countries shown at NUTS level.
     area_keys = {
-        (c, code[: AREA_PREFIX.get(c, 0)]) for c, code in zip(parts["country"], parts["code"])
+        (c, code[: AREA_PREFIX.get(c, 0)] if not nuts_level else "NUTS")
+        for c, code, nuts_level in zip(parts["country"], parts["code"], parts["nuts_level"])
     }
     records = []
     for source, group in values.groupby("source"):
@@ -43,7 +45,8 @@ def join_report(values: pd.DataFrame, units: pd.DataFrame) -> list[dict]:
         unmatched = codes[~codes.isin(unit_ids)]
         un = _national(unmatched) if len(unmatched) else pd.DataFrame(columns=["country", "code", "nuts_level"])
         in_area = [
-            (c, code[: AREA_PREFIX.get(c, 0)]) in area_keys for c, code in zip(un["country"], un["code"])
+            (c, code[: AREA_PREFIX.get(c, 0)] if not nuts_level else "NUTS") in area_keys
+            for c, code, nuts_level in zip(un["country"], un["code"], un["nuts_level"])
         ]
         unmatched_in_area = sorted(unmatched[pd.Series(in_area, index=unmatched.index, dtype=bool)].tolist())
         countries = sorted(_national(matched)["country"].unique()) if len(matched) else []

@@ -89,12 +89,37 @@ def place_in_nuts(units: gpd.GeoDataFrame, nuts: NutsRegions) -> tuple[gpd.GeoDa
     todo = units["nuts3"].isna()
     if todo.any():
         units.loc[todo, "nuts3"] = nuts.locate_nuts3(units[todo])
+    corrected = _agree_within_parent(units, todo)
     units["nuts2"] = units["nuts3"].str.slice(0, 4)
     return units, {
+        "nuts3_set_by_parent_area": corrected,
         "nuts3_from_attributes": int(valid.sum()),
         "nuts3_from_location": int(todo.sum()),
         "nuts3_codes_not_in_nuts2021": sorted(set(given[invalid_given].dropna())),
     }
+
+
+# NUTS 3 regions that are whole administrative areas named by the first characters of the national code:
+# French départements (2). All communes of a département share its region, so a border commune placed
+# wrongly by the generalised outline follows its département's majority. (Austrian NUTS 3 regions are not
+# unions of districts: Bregenz, for one, is split between AT341 and AT342; so Austria is not listed.)
+PARENT_PREFIX = {"FR": 2}
+
+
+def _agree_within_parent(units: gpd.GeoDataFrame, located: pd.Series) -> list[str]:
+    """Give located units their parent area's majority NUTS 3 code; return the units that changed."""
+    changed: list[str] = []
+    for country, length in PARENT_PREFIX.items():
+        mask = (units["country"] == country) & located & units["nuts3"].notna()
+        if not mask.any():
+            continue
+        parent = units.loc[mask, "unit_id"].str.split("_", n=1).str[1].str.slice(0, length)
+        majority = units.loc[mask, "nuts3"].groupby(parent).agg(lambda s: s.mode().iloc[0])
+        expected = parent.map(majority)
+        differs = expected != units.loc[mask, "nuts3"]
+        changed += units.loc[differs[differs].index, "unit_id"].tolist()
+        units.loc[expected.index, "nuts3"] = expected
+    return sorted(changed)
 
 
 def _lau_parts(countries: list[str], root: Path | None, failures: list[dict]) -> dict[str, BoundaryPart]:

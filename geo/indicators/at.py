@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo import sources
-from geo.errors import SchemaError
+from geo.errors import SourceCorrupt
 from geo.indicators.common import Collector, Num, SourceValues, annual_rate, read_csv
 from geo.readers import require_columns
 from geo.schema import check_unique
@@ -58,10 +58,12 @@ def read(root: Path | None = None) -> SourceValues:
     require_columns(table, ["JAHR", "GCD", *LEVELS.values()], SOURCE, path)
     out = Collector(SOURCE, path)
 
+    if table.empty:
+        raise SourceCorrupt(SOURCE, path, "has a header but no rows")
     year = pd.to_numeric(table["JAHR"], errors="coerce")
     if year.isna().any():
         row = year[year.isna()].index[0]
-        raise SchemaError(SOURCE, path, f"JAHR is {table.at[row, 'JAHR']!r} in row {row}, not a year")
+        raise SourceCorrupt(SOURCE, path, f"JAHR is {table.at[row, 'JAHR']!r} in row {row}, not a year")
     table["JAHR"] = year.astype(int)
     table["GCD"] = table["GCD"].str.strip()
     for _, one_year in table.groupby("JAHR"):

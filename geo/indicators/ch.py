@@ -86,8 +86,13 @@ def read(root: Path | None = None) -> SourceValues:
     check_unique(body, code_col, SOURCE, path)
     unit_ids = "CH_" + body[code_col]
 
+    parsed: dict[int, Num] = {}
+
     def column(col: int, name: str | None = None) -> Num:
-        return out.number(body[col], name or headers[col])
+        # Each column is parsed once, so that an unparsable cell is reported once.
+        if col not in parsed:
+            parsed[col] = out.number(body[col], name or headers[col])
+        return parsed[col]
 
     for indicator, header in LEVELS.items():
         col = headers.index(header)

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from python_calamine import CalamineWorkbook
 
 from geo.errors import SchemaError, SourceCorrupt
 from geo.readers import read_table, to_number
@@ -54,6 +55,10 @@ class Num:
     def subset(self, index: pd.Index) -> Num:
         """Return the numbers (and mask) of the rows in `index`."""
         return Num(self.value.loc[index], self.suppressed.loc[index])
+
+    def blank(self, where: pd.Series) -> Num:
+        """Return the numbers with the rows in `where` made missing, as if the source had suppressed them."""
+        return Num(self.value.where(~where), self.suppressed | where)
 
     def _combine(self, other: Num | float, op: Callable[[Any, Any], Any]) -> Num:
         if isinstance(other, Num):
@@ -144,6 +149,8 @@ class Collector:
         period: str | None = None,
     ) -> None:
         """Add one indicator for one year: a row per unit with a value; missing values get no row."""
+        if not unit_ids.index.equals(num.value.index):
+            raise ValueError(f"{self.source_id}/{indicator}: unit ids and values are not aligned")
         value = num.value.replace([np.inf, -np.inf], np.nan)
         missing = value.isna()
         if n := int((missing & num.suppressed).sum()):
@@ -181,8 +188,10 @@ class Collector:
         values = conform_values(self._pieces)
         # One reader must never emit the same (unit, indicator, year) twice: that would be a bug in the
         # reader or a duplicated code the checks missed.
-        key = values["unit_id"] + "|" + values["indicator"] + "|" + values["year"].astype(str)
-        check_unique(pd.DataFrame({"key": key}), "key", self.source_id, self.path)
+        if values.duplicated(["unit_id", "indicator", "year"]).any():  # cheap test; the message only if needed
+            key = values["unit_id"] + " " + values["indicator"] + " " + values["year"].astype(str)
+            check_unique(pd.DataFrame({"unit, indicator and year": key}), "unit, indicator and year",
+                         self.source_id, self.path)
         years = values.groupby("indicator")["year"].agg(lambda y: sorted(set(y.tolist())))
         note: dict[str, Any] = {
             "source": self.source_id,
@@ -245,8 +254,6 @@ def read_sheet(source_id: str, path: Path, sheet: str | None = None) -> list[lis
     column by column (turning the text code "001272" into 1272 and the comune "None" into NaN), and
     reading from a file object lets calamine recognise the format by content rather than by extension.
     """
-    from python_calamine import CalamineWorkbook
-
     try:
         with path.open("rb") as f:
             book = CalamineWorkbook.from_filelike(f)

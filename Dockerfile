@@ -1,0 +1,25 @@
+# PlurAlps Atlas: the dashboard served by gunicorn. The source data is not in the image: mount a source
+# folder at /data/sources (or a prebuilt dataset at /app/data/build) and the entry point builds if needed.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    PLURALPS_SOURCES=/data/sources PLURALPS_BUILD=/app/data/build
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends nodejs npm \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.txt package.json package-lock.json ./
+RUN pip install --no-cache-dir -r requirements.txt \
+ && npm ci --omit=dev --no-audit --no-fund \
+ && apt-get purge -y npm && apt-get autoremove -y
+
+COPY app.py ./
+COPY geo/ geo/
+COPY dashboard/ dashboard/
+COPY assets/ assets/
+COPY data/*.toml data/*.json data/
+
+EXPOSE 8050
+CMD ["sh", "-c", "python -m geo.build && exec gunicorn --preload --workers 2 --bind 0.0.0.0:8050 app:server"]
