@@ -130,7 +130,8 @@ def render_markdown(report: dict) -> str:
     else:
         lines.append("None: every source was read.")
     lines += ["", "## Joins of statistics to units", "",
-              "| source | rows | units matched | codes in perimeter not matched | units of its countries without value |",
+              "| source | rows | units matched | codes in perimeter not matched "
+              "| units of its countries without value |",
               "|---|---:|---:|---:|---:|"]
     for j in report["joins"]:
         lines.append(f"| {j['source']} | {j['rows']:,} | {j['units_matched']:,} | "
@@ -140,7 +141,8 @@ def render_markdown(report: dict) -> str:
         if j["unmatched_codes_in_perimeter_list"]:
             codes = ", ".join(j["unmatched_codes_in_perimeter_list"][:60])
             more = j["unmatched_codes_in_perimeter"] - min(60, j["unmatched_codes_in_perimeter"])
-            lines.append(f"- `{j['source']}` codes not matched: {codes}{f' … and {more} more (report.json)' if more else ''}")
+            tail = f" … and {more} more (report.json)" if more else ""
+            lines.append(f"- `{j['source']}` codes not matched: {codes}{tail}")
     lines += ["", "## Coverage of each indicator (units with a value / units)", ""]
     cov = pd.DataFrame(report["coverage"])
     if not cov.empty:
