@@ -6,6 +6,7 @@ Writes
 - context.parquet     GeoParquet, country / NUTS outlines, lakes, Alpine Convention perimeter
 - indicators.parquet  tidy values (unit_id, indicator, year, value, source, period) of the units
 - catalogue.parquet   the indicator catalogue, with the years each indicator has
+- neighbours.parquet  pairs of units that share a border (geo.neighbours)
 - web/                  gzipped, content-hashed GeoJSON and index for the browser (geo.webexport)
 - report.json, report.md, manifest.json
 
@@ -34,8 +35,10 @@ from geo import sources
 from geo.boundaries import load_boundaries
 from geo.context import build_context
 from geo.errors import SourceError
-from geo.indicators import load_catalogue, load_indicators
+from geo.indicators import load_catalogue, load_categories, load_indicators
+from geo.neighbours import neighbour_pairs
 from geo.nuts import load_nuts, load_perimeter
+from geo.outputs import FORMAT_VERSION, OUTPUTS
 from geo.peripherality import derive_peripherality
 from geo.report import coverage, join_report, render_markdown, units_summary
 from geo.schema import VALUE_COLUMNS
@@ -44,10 +47,6 @@ from geo.simplify import simplify_units
 from geo.webexport import write_web_files
 
 log = logging.getLogger("geo.build")
-
-OUTPUTS = ("units.parquet", "units_map.parquet", "context.parquet", "indicators.parquet", "catalogue.parquet",
-           "report.json", "report.md", "manifest.json")
-FORMAT_VERSION = 1
 
 
 def fingerprint(root: Path) -> dict:
@@ -111,6 +110,7 @@ def build(root: Path | None = None, out: Path | None = None, force: bool = False
     print_("map geometry simplified")
     nuts_names = dict(zip(nuts.frame["NUTS_ID"], nuts.frame["NAME_LATN"]))
     context, context_failures = build_context(map_units, nuts_names, root)
+    neighbours = neighbour_pairs(map_units)
     failures += [f | {"stage": "context"} for f in context_failures]
     catalogue = _catalogue_with_years(load_catalogue(), values)
     validate(units, values, catalogue)
@@ -121,6 +121,9 @@ def build(root: Path | None = None, out: Path | None = None, force: bool = False
         "perimeter": perimeter.name,
         "units": units_summary(units),
         "failures": failures,
+        "nuts_names": {
+            code: nuts_names[code] for code in sorted({*units["nuts3"], *units["nuts2"]}) if code in nuts_names
+        },
         "joins": joins,
         "coverage": coverage(values, units, catalogue),
         "notes": {f"boundaries {k}": v for k, v in bounds.notes.items()}
@@ -139,7 +142,7 @@ def build(root: Path | None = None, out: Path | None = None, force: bool = False
         "values": len(values),
         "failures": len(failures),
     }
-    _write(out, units, map_units, context, values, catalogue, report, manifest)
+    _write(out, units, map_units, context, values, catalogue, neighbours, report, manifest)
     print_(f"written to {out}")
     return manifest | {"status": "built", "duration_s": round(time.perf_counter() - started, 2)}
 
@@ -187,11 +190,16 @@ def _with_derived_density(values: pd.DataFrame, units: gpd.GeoDataFrame) -> pd.D
 
 
 def _catalogue_with_years(catalogue: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
+    """Add the years each indicator has and, for categorical ones, their class labels (JSON)."""
     years = values.groupby("indicator")["year"].agg(lambda y: sorted({int(v) for v in y}))
-    return catalogue.assign(years=catalogue["id"].map(years).apply(lambda y: y if isinstance(y, list) else []))
+    categories = load_categories()
+    return catalogue.assign(
+        years=catalogue["id"].map(years).apply(lambda y: y if isinstance(y, list) else []),
+        categories=catalogue["id"].map(lambda i: json.dumps(categories.get(i, {}), ensure_ascii=False)),
+    )
 
 
-def _write(out: Path, units, map_units, context, values, catalogue, report, manifest) -> None:
+def _write(out: Path, units, map_units, context, values, catalogue, neighbours, report, manifest) -> None:
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -200,6 +208,7 @@ def _write(out: Path, units, map_units, context, values, catalogue, report, mani
     context.to_parquet(tmp / "context.parquet", compression="zstd", index=False)
     values.to_parquet(tmp / "indicators.parquet", compression="zstd", index=False)
     catalogue.to_parquet(tmp / "catalogue.parquet", index=False)
+    neighbours.to_parquet(tmp / "neighbours.parquet", index=False)
     manifest["web"] = write_web_files(tmp / "web", map_units, units, context)
     (tmp / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str))
     (tmp / "report.md").write_text(render_markdown(report))
@@ -215,6 +224,7 @@ def _write(out: Path, units, map_units, context, values, catalogue, report, mani
 def _progress(started: float):
     def show(message: str) -> None:
         log.info("%6.1f s  %s", time.perf_counter() - started, message)
+
     return show
 
 
@@ -227,8 +237,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     try:
-        result = build(args.sources.resolve() if args.sources else None,
-                       args.out.resolve() if args.out else None, args.force)
+        result = build(
+            args.sources.resolve() if args.sources else None, args.out.resolve() if args.out else None, args.force
+        )
     except SourceError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 2
@@ -236,8 +247,10 @@ def main(argv: list[str] | None = None) -> int:
     if result["status"] == "up-to-date":
         print(f"dataset in {out} is up to date ({result['units']:,} units, checked in {result['checked_s']} s)")
     else:
-        print(f"built {result['units']:,} units and {result['values']:,} values into {out} in "
-              f"{result['duration_s']} s; {result['failures']} failure(s) - see {Path(out) / 'report.md'}")
+        print(
+            f"built {result['units']:,} units and {result['values']:,} values into {out} in "
+            f"{result['duration_s']} s; {result['failures']} failure(s) - see {Path(out) / 'report.md'}"
+        )
     return 0
 
 

@@ -22,8 +22,9 @@ from geo.simplify import snap
 LAYERS = ("country", "nuts2", "nuts3", "lake", "alpine_convention")
 
 
-def build_context(map_units: gpd.GeoDataFrame, nuts_names: dict[str, str], root: Path | None = None
-                  ) -> tuple[gpd.GeoDataFrame, list[dict]]:
+def build_context(
+    map_units: gpd.GeoDataFrame, nuts_names: dict[str, str], root: Path | None = None
+) -> tuple[gpd.GeoDataFrame, list[dict]]:
     """Return (context layers with columns layer, id, name, geometry; failures of optional sources)."""
     frames = [
         _dissolve(map_units, "country", "country", {}),
@@ -64,7 +65,8 @@ def _swiss_lakes(root: Path | None) -> gpd.GeoDataFrame | None:
     lakes = read_vector(source, path=sources.locate(source, root=root), layer="lakes")
     return gpd.GeoDataFrame(
         {"layer": "lake", "id": "CH_" + lakes["id"].astype(str), "name": pd.NA},
-        geometry=snap(lakes.geometry), crs=DISPLAY_CRS,
+        geometry=snap(lakes.geometry),
+        crs=DISPLAY_CRS,
     )
 
 

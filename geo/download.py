@@ -67,15 +67,18 @@ def download_source(source: sources.Source, root: Path, fetcher=fetch) -> list[O
             continue
         url = source.url_for(part)
         if not source.direct:
-            outcomes += [Outcome(source.id, rel, "manual", f"download it from {url} into {root / rel}")
-                         for rel in missing]
+            outcomes += [
+                Outcome(source.id, rel, "manual", f"download it from {url} into {root / rel}") for rel in missing
+            ]
             continue
         try:
             body = fetcher(url)
             written = _store(body, url, rel_paths, root)
         except (urllib.error.URLError, TimeoutError, OSError, zipfile.BadZipFile) as exc:
-            outcomes += [Outcome(source.id, rel, "failed", f"could not download {url}: {exc}; "
-                                 f"save the file as {root / rel}") for rel in missing]
+            outcomes += [
+                Outcome(source.id, rel, "failed", f"could not download {url}: {exc}; save the file as {root / rel}")
+                for rel in missing
+            ]
             continue
         checksums = {rel: sources.sha256(root / rel) for rel in written}
         sources.record_checksums(checksums)

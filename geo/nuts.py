@@ -86,10 +86,12 @@ class NutsRegions:
                 continue
             pairs = gpd.sjoin(own_units, own, how="inner", predicate="intersects")
             if len(pairs):
-                overlap = shapely.area(shapely.intersection(
-                    own_units.geometry.loc[pairs.index].to_numpy(),
-                    own.geometry.loc[pairs["index_right"]].to_numpy(),
-                ))
+                overlap = shapely.area(
+                    shapely.intersection(
+                        own_units.geometry.loc[pairs.index].to_numpy(),
+                        own.geometry.loc[pairs["index_right"]].to_numpy(),
+                    )
+                )
                 pairs = pairs.assign(overlap=overlap).sort_values("overlap", ascending=False)
                 best = pairs[~pairs.index.duplicated(keep="first")]
                 result.loc[best.index] = best["NUTS_ID"].astype("string")

@@ -130,8 +130,7 @@ def validate_thresholds(raw: dict) -> Thresholds:
     for name, table in zip(names[:-1], classes[:-1]):
         value = table.get("max_km")
         if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
-            raise ValueError(f"peripherality thresholds: class '{name}' needs a numeric max_km, "
-                             f"got {value!r}")
+            raise ValueError(f"peripherality thresholds: class '{name}' needs a numeric max_km, got {value!r}")
         if value <= 0:
             raise ValueError(f"peripherality thresholds: max_km of '{name}' must be positive, got {value}")
         bounds.append(float(value))
@@ -196,8 +195,12 @@ def nearest_known_km(
     is unknown and the result is NaN rather than an overestimate. Regions count as `region_tolerance_m`
     nearer than they are, because their outlines are generalised.
     """
-    for name, series in (("points", points), ("known", known), ("unknown_points", unknown_points),
-                         ("unknown_regions", unknown_regions)):
+    for name, series in (
+        ("points", points),
+        ("known", known),
+        ("unknown_points", unknown_points),
+        ("unknown_regions", unknown_regions),
+    ):
         if series is not None and (series.crs is None or not series.crs.equals(AREA_CRS)):
             raise ValueError(f"{name} must be in {AREA_CRS} for distances, got {series.crs}")
     pts = points.to_numpy()
@@ -250,7 +253,7 @@ def read_points(source_id: str, root: Path | None = None) -> gpd.GeoSeries:
 class HospitalRead:
     """Hospitals of all files that could be read, and what happened to each file."""
 
-    points: gpd.GeoDataFrame            # columns country, emergency (boolean, <NA> = unknown); EPSG:3035
+    points: gpd.GeoDataFrame  # columns country, emergency (boolean, <NA> = unknown); EPSG:3035
     per_country: dict[str, dict[str, int]]
     failed_countries: list[str]
     failures: list[dict]
@@ -303,15 +306,28 @@ def read_hospitals(root: Path | None = None) -> HospitalRead:
             "emergency_empty": int(emergency[usable].isna().sum()),
             "emergency_unrecognised": unrecognised,
         }
-        frames.append(pd.DataFrame({
-            "country": part,
-            "emergency": emergency[usable].to_numpy(),
-            "lon": lon[usable].to_numpy(),
-            "lat": lat[usable].to_numpy(),
-        }))
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        {"country": pd.Series(dtype="string"), "emergency": pd.Series(dtype="boolean"),
-         "lon": pd.Series(dtype="float64"), "lat": pd.Series(dtype="float64")})
+        frames.append(
+            pd.DataFrame(
+                {
+                    "country": part,
+                    "emergency": emergency[usable].to_numpy(),
+                    "lon": lon[usable].to_numpy(),
+                    "lat": lat[usable].to_numpy(),
+                }
+            )
+        )
+    table = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(
+            {
+                "country": pd.Series(dtype="string"),
+                "emergency": pd.Series(dtype="boolean"),
+                "lon": pd.Series(dtype="float64"),
+                "lat": pd.Series(dtype="float64"),
+            }
+        )
+    )
     points = gpd.GeoDataFrame(
         table[["country", "emergency"]].astype({"emergency": "boolean"}),
         geometry=gpd.points_from_xy(table["lon"], table["lat"], crs=DISPLAY_CRS),
@@ -322,8 +338,7 @@ def read_hospitals(root: Path | None = None) -> HospitalRead:
 def read_nuts(root: Path | None = None) -> gpd.GeoDataFrame:
     """Return GISCO NUTS 2021 (all levels) with parsed LEVL_CODE, MOUNT_TYPE, URBN_TYPE, in EPSG:4326."""
     path = sources.locate(NUTS, root=root)
-    nuts = read_vector(NUTS, path=path,
-                       columns=["NUTS_ID", "LEVL_CODE", "CNTR_CODE", "MOUNT_TYPE", "URBN_TYPE"])
+    nuts = read_vector(NUTS, path=path, columns=["NUTS_ID", "LEVL_CODE", "CNTR_CODE", "MOUNT_TYPE", "URBN_TYPE"])
     nuts["LEVL_CODE"] = to_number(nuts["LEVL_CODE"])[0]
     check_unique(nuts[nuts["LEVL_CODE"] == 3], "NUTS_ID", NUTS, path)
     return nuts
@@ -335,11 +350,13 @@ def nuts3_types(nuts: gpd.GeoDataFrame) -> pd.DataFrame:
     mount = to_number(level3["MOUNT_TYPE"])[0]
     urbn = to_number(level3["URBN_TYPE"])[0]
     # 0 is "no classification provided": missing, never "non-mountain".
-    return pd.DataFrame({
-        "nuts3": level3["NUTS_ID"].astype("string").to_numpy(),
-        "mount_type": mount.where(mount.isin([1, 2, 3, 4])).astype("Int8").to_numpy(),
-        "urbn_type": urbn.where(urbn.isin([1, 2, 3])).astype("Int8").to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "nuts3": level3["NUTS_ID"].astype("string").to_numpy(),
+            "mount_type": mount.where(mount.isin([1, 2, 3, 4])).astype("Int8").to_numpy(),
+            "urbn_type": urbn.where(urbn.isin([1, 2, 3])).astype("Int8").to_numpy(),
+        }
+    )
 
 
 # --- the derivation ----------------------------------------------------------------------------------
@@ -365,9 +382,14 @@ def _attempt(read: Callable[[], T], source_id: str, failures: list[dict], notes:
         return read()
     except SourceError as exc:
         if isinstance(exc, SourceMissing) and sources.get(source_id).optional:
-            notes.append(_note("optional_source_absent",
-                               f"optional source '{source_id}' is absent; its columns are missing",
-                               source=source_id, path=exc.path))
+            notes.append(
+                _note(
+                    "optional_source_absent",
+                    f"optional source '{source_id}' is absent; its columns are missing",
+                    source=source_id,
+                    path=exc.path,
+                )
+            )
         else:
             failures.append(exc.as_dict())
         return None
@@ -386,8 +408,9 @@ def tidy_values(attributes: pd.DataFrame) -> pd.DataFrame:
     long["source"] = long["indicator"].map({k: v[0] for k, v in INDICATORS.items()})
     long["year"] = long["indicator"].map({k: v[1] for k, v in INDICATORS.items()}).astype("Int16")
     long["period"] = pd.NA
-    long = long.astype({"unit_id": "string", "indicator": "string", "value": "float64",
-                        "source": "string", "period": "string"})
+    long = long.astype(
+        {"unit_id": "string", "indicator": "string", "value": "float64", "source": "string", "period": "string"}
+    )
     return long[VALUE_COLUMNS].reset_index(drop=True)
 
 
@@ -411,15 +434,22 @@ def derive_peripherality(units: gpd.GeoDataFrame, root: Path | None = None) -> P
 
     empty = points.isna() | points.is_empty
     if empty.any():
-        notes.append(_note("empty_geometry",
-                           f"{int(empty.sum())} unit(s) without geometry: all distances missing",
-                           units=units["unit_id"].astype(str)[empty.to_numpy()].head(20).tolist()))
+        notes.append(
+            _note(
+                "empty_geometry",
+                f"{int(empty.sum())} unit(s) without geometry: all distances missing",
+                units=units["unit_id"].astype(str)[empty.to_numpy()].head(20).tolist(),
+            )
+        )
     if is_region.any():
-        notes.append(_note(
-            "coarse_points",
-            "units at NUTS 3 level (no municipal polygons) are measured from one point of the whole region: "
-            "their distances are coarse",
-            per_country=_counts(country[is_region])))
+        notes.append(
+            _note(
+                "coarse_points",
+                "units at NUTS 3 level (no municipal polygons) are measured from one point of the whole region: "
+                "their distances are coarse",
+                per_country=_counts(country[is_region]),
+            )
+        )
 
     # Urban centres. A partial minimum (one layer missing) would shift classes silently, so the nearest
     # urban centre needs both layers.
@@ -428,30 +458,47 @@ def derive_peripherality(units: gpd.GeoDataFrame, root: Path | None = None) -> P
     dist_city = nearest_known_km(points, cities) if cities is not None else nan.copy()
     dist_fua = nearest_known_km(points, fua) if fua is not None else nan.copy()
     if cities is not None and fua is not None:
-        notes.append(_note("urban_points", "Urban Audit 2021 label points used (all of Europe)",
-                           cities=len(cities), fua=len(fua)))
+        notes.append(
+            _note(
+                "urban_points", "Urban Audit 2021 label points used (all of Europe)", cities=len(cities), fua=len(fua)
+            )
+        )
     else:
-        notes.append(_note("urban_points", "a Urban Audit layer failed: dist_urban_centre_km and "
-                           "peripherality are missing for every unit"))
+        notes.append(
+            _note(
+                "urban_points",
+                "a Urban Audit layer failed: dist_urban_centre_km and peripherality are missing for every unit",
+            )
+        )
 
     # NUTS: typologies by code, and country outlines standing in for hospital files that failed.
     nuts = _attempt(lambda: read_nuts(root), NUTS, failures, notes)
-    types = pd.DataFrame({"mount_type": pd.array([pd.NA] * n, dtype="Int8"),
-                          "urbn_type": pd.array([pd.NA] * n, dtype="Int8")}, index=index)
+    types = pd.DataFrame(
+        {"mount_type": pd.array([pd.NA] * n, dtype="Int8"), "urbn_type": pd.array([pd.NA] * n, dtype="Int8")},
+        index=index,
+    )
     if nuts is not None:
         table = nuts3_types(nuts)
         codes = units["nuts3"].astype("string").reset_index(drop=True)
         # A left merge keeps the unit order; codes absent from NUTS 2021 level 3 get <NA>.
         types = pd.DataFrame({"nuts3": codes}).merge(table, how="left", on="nuts3")
         unmatched = ~codes.isin(table["nuts3"]).fillna(False).to_numpy(dtype=bool)
-        notes.append(_note(
-            "nuts3_match",
-            f"{int(unmatched.sum())} of {n} unit(s) have no NUTS 2021 level 3 match on their nuts3 code: "
-            "mount_type and urbn_type missing",
-            unmatched=int(unmatched.sum()), without_code=int(codes.isna().sum()),
-            per_country=_counts(country[unmatched]),
-            sample=[f"{u} ({c})" for u, c in zip(units["unit_id"].astype(str)[unmatched][:20],
-                                                 codes[unmatched].fillna("no code")[:20])]))
+        notes.append(
+            _note(
+                "nuts3_match",
+                f"{int(unmatched.sum())} of {n} unit(s) have no NUTS 2021 level 3 match on their nuts3 code: "
+                "mount_type and urbn_type missing",
+                unmatched=int(unmatched.sum()),
+                without_code=int(codes.isna().sum()),
+                per_country=_counts(country[unmatched]),
+                sample=[
+                    f"{u} ({c})"
+                    for u, c in zip(
+                        units["unit_id"].astype(str)[unmatched][:20], codes[unmatched].fillna("no code")[:20]
+                    )
+                ],
+            )
+        )
 
     # Hospitals.
     hospitals = read_hospitals(root)
@@ -461,12 +508,18 @@ def derive_peripherality(units: gpd.GeoDataFrame, root: Path | None = None) -> P
         if nuts is not None:
             level0 = nuts[(nuts["LEVL_CODE"] == 0) & nuts["CNTR_CODE"].isin(hospitals.failed_countries)]
             outlines = level0.geometry.to_crs(AREA_CRS)
-        notes.append(_note(
-            "hospital_files_failed",
-            f"hospital file(s) of {', '.join(hospitals.failed_countries)} failed: hospital distances are "
-            + ("missing where a hospital there could be the nearest"
-               if outlines is not None else "missing for every unit (no NUTS outlines to bound them)"),
-            countries=hospitals.failed_countries))
+        notes.append(
+            _note(
+                "hospital_files_failed",
+                f"hospital file(s) of {', '.join(hospitals.failed_countries)} failed: hospital distances are "
+                + (
+                    "missing where a hospital there could be the nearest"
+                    if outlines is not None
+                    else "missing for every unit (no NUTS outlines to bound them)"
+                ),
+                countries=hospitals.failed_countries,
+            )
+        )
     if hospitals.failed_countries and outlines is None:
         dist_hospital = nan.copy()
         dist_emergency = nan.copy()
@@ -478,27 +531,47 @@ def derive_peripherality(units: gpd.GeoDataFrame, root: Path | None = None) -> P
         # Only hospitals flagged as emergency count; one with an empty flag may be one, so where it is nearer
         # the emergency distance is unknown. With no flags at all every unit is missing: never a distance to
         # any hospital passed off as a distance to an emergency department.
-        dist_emergency = nearest_known_km(points, hp.geometry[flagged], unknown_points=hp.geometry[unknown],
-                                          unknown_regions=outlines)
-    notes.append(_note("hospitals", "hospitals read per country file (rows without usable lat/lon dropped)",
-                       per_country={c: {k: v for k, v in d.items() if not k.startswith("emergency")}
-                                    for c, d in hospitals.per_country.items()}))
-    flags = {c: {k.removeprefix("emergency_"): v for k, v in d.items() if k.startswith("emergency")}
-             for c, d in hospitals.per_country.items()}
+        dist_emergency = nearest_known_km(
+            points, hp.geometry[flagged], unknown_points=hp.geometry[unknown], unknown_regions=outlines
+        )
+    notes.append(
+        _note(
+            "hospitals",
+            "hospitals read per country file (rows without usable lat/lon dropped)",
+            per_country={
+                c: {k: v for k, v in d.items() if not k.startswith("emergency")}
+                for c, d in hospitals.per_country.items()
+            },
+        )
+    )
+    flags = {
+        c: {k.removeprefix("emergency_"): v for k, v in d.items() if k.startswith("emergency")}
+        for c, d in hospitals.per_country.items()
+    }
     no_flags = [c for c, d in flags.items() if d["yes"] + d["no"] == 0]
     if hospitals.per_country and len(no_flags) == len(hospitals.per_country):
-        message = ("the emergency column is empty for every country file: dist_hospital_emergency_km is "
-                   "missing for all units (it is never computed from all hospitals)")
+        message = (
+            "the emergency column is empty for every country file: dist_hospital_emergency_km is "
+            "missing for all units (it is never computed from all hospitals)"
+        )
     elif no_flags:
-        message = (f"no emergency flags for {', '.join(no_flags)}: emergency distances are missing where a "
-                   "hospital without a flag could be the nearest")
+        message = (
+            f"no emergency flags for {', '.join(no_flags)}: emergency distances are missing where a "
+            "hospital without a flag could be the nearest"
+        )
     else:
         message = "emergency flags per country file"
     notes.append(_note("hospital_emergency_flags", message, per_country=flags, without_flags=no_flags))
 
-    rounded = {name: np.round(values, DECIMALS) for name, values in (
-        ("dist_city_km", dist_city), ("dist_fua_km", dist_fua),
-        ("dist_hospital_km", dist_hospital), ("dist_hospital_emergency_km", dist_emergency))}
+    rounded = {
+        name: np.round(values, DECIMALS)
+        for name, values in (
+            ("dist_city_km", dist_city),
+            ("dist_fua_km", dist_fua),
+            ("dist_hospital_km", dist_hospital),
+            ("dist_hospital_emergency_km", dist_emergency),
+        )
+    }
     attributes = pd.DataFrame({"unit_id": units["unit_id"].astype("string").to_numpy()}, index=index)
     attributes["mount_type"] = types["mount_type"].astype("Int8")
     attributes["urbn_type"] = types["urbn_type"].astype("Int8")
@@ -511,25 +584,36 @@ def derive_peripherality(units: gpd.GeoDataFrame, root: Path | None = None) -> P
     attributes["dist_hospital_emergency_km"] = rounded["dist_hospital_emergency_km"]
     attributes["peripherality"] = classify(attributes["dist_urban_centre_km"], thresholds)
 
-    perimeter = _attempt(lambda: read_vector(ALPCONV, path=sources.locate(ALPCONV, root=root)),
-                         ALPCONV, failures, notes)
+    perimeter = _attempt(
+        lambda: read_vector(ALPCONV, path=sources.locate(ALPCONV, root=root)), ALPCONV, failures, notes
+    )
     if perimeter is not None:
         inside = alpine_convention_flags(geoms, points, is_region, perimeter.geometry.to_crs(AREA_CRS))
         attributes["in_alpine_convention"] = inside.array
         lau_inside = inside.fillna(False).to_numpy(dtype=bool) & ~is_region
-        notes.append(_note(
-            "alpine_convention",
-            f"{int(lau_inside.sum())} municipalities have their representative point in the Alpine "
-            f"Convention perimeter (the Convention counts {ALPCONV_MUNICIPALITIES:,}; boundary vintages "
-            "differ)",
-            municipalities_per_country=_counts(country[lau_inside]),
-            regions={unit: ("partly inside: missing" if pd.isna(flag) else "inside" if flag else "outside")
-                     for unit, flag in zip(units["unit_id"].astype(str)[is_region], inside[is_region])}))
+        notes.append(
+            _note(
+                "alpine_convention",
+                f"{int(lau_inside.sum())} municipalities have their representative point in the Alpine "
+                f"Convention perimeter (the Convention counts {ALPCONV_MUNICIPALITIES:,}; boundary vintages "
+                "differ)",
+                municipalities_per_country=_counts(country[lau_inside]),
+                regions={
+                    unit: ("partly inside: missing" if pd.isna(flag) else "inside" if flag else "outside")
+                    for unit, flag in zip(units["unit_id"].astype(str)[is_region], inside[is_region])
+                },
+            )
+        )
     else:
         attributes["in_alpine_convention"] = pd.array([pd.NA] * n, dtype="boolean")
 
-    notes.append(_note("peripherality_classes", f"units per class ({thresholds.describe()})",
-                       counts=_counts(attributes["peripherality"].astype("string").fillna("missing")),
-                       thresholds_km=dict(zip(thresholds.names, thresholds.max_km))))
+    notes.append(
+        _note(
+            "peripherality_classes",
+            f"units per class ({thresholds.describe()})",
+            counts=_counts(attributes["peripherality"].astype("string").fillna("missing")),
+            thresholds_km=dict(zip(thresholds.names, thresholds.max_km)),
+        )
+    )
     attributes = attributes[ATTRIBUTE_COLUMNS].reset_index(drop=True)
     return PeripheralityResult(attributes, tidy_values(attributes), failures, notes)

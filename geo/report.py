@@ -22,11 +22,13 @@ def _national(unit_id: pd.Series) -> pd.DataFrame:
     if parts.shape[1] == 1:  # no municipal code in the frame: only NUTS-level ids
         parts[1] = pd.NA
     is_nuts = parts[1].isna()
-    return pd.DataFrame({
-        "country": parts[0].where(~is_nuts, unit_id.str.slice(0, 2)),
-        "code": parts[1].where(~is_nuts, unit_id),
-        "nuts_level": is_nuts,
-    })
+    return pd.DataFrame(
+        {
+            "country": parts[0].where(~is_nuts, unit_id.str.slice(0, 2)),
+            "code": parts[1].where(~is_nuts, unit_id),
+            "nuts_level": is_nuts,
+        }
+    )
 
 
 def join_report(values: pd.DataFrame, units: pd.DataFrame) -> list[dict]:
@@ -55,18 +57,20 @@ def join_report(values: pd.DataFrame, units: pd.DataFrame) -> list[dict]:
             levels = units.loc[units["unit_id"].isin(matched), "level"].unique()
             country_units = country_units[country_units["level"].isin(levels)]
         without = sorted(set(country_units["unit_id"]) - set(matched))
-        records.append({
-            "source": source,
-            "rows": len(group),
-            "codes": len(codes),
-            "units_matched": len(matched),
-            "countries": countries,
-            "unmatched_codes_in_perimeter": len(unmatched_in_area),
-            "unmatched_codes_in_perimeter_list": unmatched_in_area[:MAX_LISTED],
-            "units_without_value": len(without),
-            "units_without_value_list": without[:MAX_LISTED],
-            "codes_outside_perimeter": len(unmatched) - len(unmatched_in_area),
-        })
+        records.append(
+            {
+                "source": source,
+                "rows": len(group),
+                "codes": len(codes),
+                "units_matched": len(matched),
+                "countries": countries,
+                "unmatched_codes_in_perimeter": len(unmatched_in_area),
+                "unmatched_codes_in_perimeter_list": unmatched_in_area[:MAX_LISTED],
+                "units_without_value": len(without),
+                "units_without_value_list": without[:MAX_LISTED],
+                "codes_outside_perimeter": len(unmatched) - len(unmatched_in_area),
+            }
+        )
     return records
 
 
@@ -81,43 +85,71 @@ def coverage(values: pd.DataFrame, units: pd.DataFrame, catalogue: pd.DataFrame)
         years = group.groupby("country")["year"].agg(lambda y: sorted({int(v) for v in y}))
         for country, total in per_country.items():
             n = int(with_value.get(country, 0))
-            records.append({
-                "indicator": indicator,
-                "country": country,
-                "units": int(total),
-                "with_value": n,
-                "missing": int(total - n),
-                "years": years.get(country, []),
-            })
+            records.append(
+                {
+                    "indicator": indicator,
+                    "country": country,
+                    "units": int(total),
+                    "with_value": n,
+                    "missing": int(total - n),
+                    "years": years.get(country, []),
+                }
+            )
     known = set(values["indicator"].unique())
     for indicator in sorted(set(catalogue["id"]) - known):
         for country, total in per_country.items():
-            records.append({"indicator": indicator, "country": country, "units": int(total), "with_value": 0,
-                            "missing": int(total), "years": []})
+            records.append(
+                {
+                    "indicator": indicator,
+                    "country": country,
+                    "units": int(total),
+                    "with_value": 0,
+                    "missing": int(total),
+                    "years": [],
+                }
+            )
     return records
 
 
 def units_summary(units: pd.DataFrame) -> list[dict]:
     """Return units, total area and boundary years per country and level."""
     grouped = units.groupby(["country", "level"])
-    summary = grouped.agg(units=("unit_id", "size"), area_km2=("area_km2", "sum"),
-                          boundary_year=("boundary_year", lambda y: sorted({int(v) for v in y.dropna()})))
+    summary = grouped.agg(
+        units=("unit_id", "size"),
+        area_km2=("area_km2", "sum"),
+        boundary_year=("boundary_year", lambda y: sorted({int(v) for v in y.dropna()})),
+    )
     return [
-        {"country": c, "level": lvl, "units": int(r.units), "area_km2": round(float(r.area_km2), 1),
-         "boundary_years": r.boundary_year}
+        {
+            "country": c,
+            "level": lvl,
+            "units": int(r.units),
+            "area_km2": round(float(r.area_km2), 1),
+            "boundary_years": r.boundary_year,
+        }
         for (c, lvl), r in summary.iterrows()
     ]
 
 
 def render_markdown(report: dict) -> str:
     """Return the report as Markdown for people: units, failures, joins, coverage, notes."""
-    lines = ["# PlurAlps Atlas build report", "",
-             f"Built {report['built_at']} in {report['duration_s']:.1f} s; {report['perimeter']}.", ""]
-    lines += ["## Units per country and level", "", "| country | level | units | area km² | boundary year |",
-              "|---|---|---:|---:|---|"]
+    lines = [
+        "# PlurAlps Atlas build report",
+        "",
+        f"Built {report['built_at']} in {report['duration_s']:.1f} s; {report['perimeter']}.",
+        "",
+    ]
+    lines += [
+        "## Units per country and level",
+        "",
+        "| country | level | units | area km² | boundary year |",
+        "|---|---|---:|---:|---|",
+    ]
     for r in report["units"]:
-        lines.append(f"| {r['country']} | {r['level']} | {r['units']:,} | {r['area_km2']:,.0f} | "
-                     f"{', '.join(map(str, r['boundary_years']))} |")
+        lines.append(
+            f"| {r['country']} | {r['level']} | {r['units']:,} | {r['area_km2']:,.0f} | "
+            f"{', '.join(map(str, r['boundary_years']))} |"
+        )
     total = sum(r["units"] for r in report["units"])
     lines += ["", f"{total:,} units in all.", ""]
     nuts_level = [r["country"] for r in report["units"] if r["level"] == "NUTS3"]
@@ -125,17 +157,24 @@ def render_markdown(report: dict) -> str:
         lines += [f"**At NUTS 3 level** (no municipal polygons in the sources): {', '.join(nuts_level)}.", ""]
     lines += ["## Failures", ""]
     if report["failures"]:
-        lines += [f"- **{f.get('stage', '')}** {f.get('country') or ''} `{f.get('source')}`: {f['problem']}"
-                  for f in report["failures"]]
+        lines += [
+            f"- **{f.get('stage', '')}** {f.get('country') or ''} `{f.get('source')}`: {f['problem']}"
+            for f in report["failures"]
+        ]
     else:
         lines.append("None: every source was read.")
-    lines += ["", "## Joins of statistics to units", "",
-              "| source | rows | units matched | codes in perimeter not matched "
-              "| units of its countries without value |",
-              "|---|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "## Joins of statistics to units",
+        "",
+        "| source | rows | units matched | codes in perimeter not matched | units of its countries without value |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for j in report["joins"]:
-        lines.append(f"| {j['source']} | {j['rows']:,} | {j['units_matched']:,} | "
-                     f"{j['unmatched_codes_in_perimeter']:,} | {j['units_without_value']:,} |")
+        lines.append(
+            f"| {j['source']} | {j['rows']:,} | {j['units_matched']:,} | "
+            f"{j['unmatched_codes_in_perimeter']:,} | {j['units_without_value']:,} |"
+        )
     lines += [""]
     for j in report["joins"]:
         if j["unmatched_codes_in_perimeter_list"]:
@@ -150,8 +189,11 @@ def render_markdown(report: dict) -> str:
         lines += ["| indicator | " + " | ".join(countries) + " | missing |", "|---|" + "---:|" * (len(countries) + 1)]
         for indicator, group in cov.groupby("indicator"):
             cells = {r.country: f"{r.with_value:,}/{r.units:,}" for r in group.itertuples()}
-            lines.append(f"| {indicator} | " + " | ".join(cells.get(c, "") for c in countries)
-                         + f" | {int(group['missing'].sum()):,} |")
+            lines.append(
+                f"| {indicator} | "
+                + " | ".join(cells.get(c, "") for c in countries)
+                + f" | {int(group['missing'].sum()):,} |"
+            )
     lines += ["", "## Notes per country and source", ""]
     for key, notes in report["notes"].items():
         lines.append(f"### {key}")

@@ -17,7 +17,7 @@ UNIT_COLUMNS = [
     "unit_id",
     "country",
     "name",
-    "name_alt",       # the name in a second official language where the source gives one, else missing
+    "name_alt",  # the name in a second official language where the source gives one, else missing
     "nuts3",
     "nuts2",
     "boundary_year",
@@ -30,7 +30,7 @@ LEVELS = ("LAU", "NUTS3")
 # One row per (unit, indicator, year). `period` names the span of a change indicator ("2010-2019").
 VALUE_COLUMNS = ["unit_id", "indicator", "year", "value", "source", "period"]
 
-AREA_CRS = "EPSG:3035"     # ETRS89-LAEA: equal-area, for areas and distances
+AREA_CRS = "EPSG:3035"  # ETRS89-LAEA: equal-area, for areas and distances
 DISPLAY_CRS = "EPSG:4326"  # lon/lat, for the browser
 
 
@@ -44,8 +44,10 @@ def check_unique(frame: pd.DataFrame, column: str, source_id: str, path=None) ->
 
 def empty_units() -> gpd.GeoDataFrame:
     """Return an empty unit table with the canonical columns and CRS."""
-    return gpd.GeoDataFrame({c: pd.Series(dtype="object") for c in UNIT_COLUMNS if c != "geometry"},
-                            geometry=gpd.GeoSeries([], crs=DISPLAY_CRS))
+    return gpd.GeoDataFrame(
+        {c: pd.Series(dtype="object") for c in UNIT_COLUMNS if c != "geometry"},
+        geometry=gpd.GeoSeries([], crs=DISPLAY_CRS),
+    )
 
 
 def conform_units(gdf: gpd.GeoDataFrame, source_id: str) -> gpd.GeoDataFrame:

@@ -21,8 +21,9 @@ MAP_TOLERANCE_M = 300.0
 GRID_DEGREES = 1e-4
 
 
-def simplify_units(units: gpd.GeoDataFrame, tolerance_m: float = MAP_TOLERANCE_M,
-                   grid: float = GRID_DEGREES) -> gpd.GeoDataFrame:
+def simplify_units(
+    units: gpd.GeoDataFrame, tolerance_m: float = MAP_TOLERANCE_M, grid: float = GRID_DEGREES
+) -> gpd.GeoDataFrame:
     """Return a copy of `units` (EPSG:4326) with geometry simplified per country and snapped to `grid`.
 
     A unit whose simplified shape collapses (tiny or thin polygons) keeps its original geometry,

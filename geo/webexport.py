@@ -57,8 +57,9 @@ def write_gzip(folder: Path, stem: str, text: str, suffix: str) -> dict:
     return {"name": name, "bytes": len(raw), "gzip_bytes": len(packed)}
 
 
-def write_web_files(folder: Path, map_units: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
-                    context: gpd.GeoDataFrame) -> dict:
+def write_web_files(
+    folder: Path, map_units: gpd.GeoDataFrame, units: gpd.GeoDataFrame, context: gpd.GeoDataFrame
+) -> dict:
     """Write the browser files into `folder`; return {kind: {name, bytes, gzip_bytes}}."""
     folder.mkdir(parents=True, exist_ok=True)
     index = {

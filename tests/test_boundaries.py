@@ -73,8 +73,12 @@ def test_units_take_nuts3_from_location_then_from_nearest(toy_nuts):
     units = gpd.GeoDataFrame(
         {"unit_id": ["AT_1", "AT_2", "AT_3", "AT_4"], "country": "AT", "nuts3": [pd.NA, "AT331", "XX999", pd.NA]},
         # inside AT332; attribute kept; invalid attribute -> located (AT331); just outside -> nearest (AT332)
-        geometry=[box(11.5, 47.5, 11.51, 47.51), box(10.5, 47.5, 10.51, 47.51),
-                  box(10.2, 47.2, 10.21, 47.21), box(12.0001, 47.5, 12.001, 47.501)],
+        geometry=[
+            box(11.5, 47.5, 11.51, 47.51),
+            box(10.5, 47.5, 10.51, 47.51),
+            box(10.2, 47.2, 10.21, 47.21),
+            box(12.0001, 47.5, 12.001, 47.501),
+        ],
         crs=4326,
     )
     placed, counts = boundaries.place_in_nuts(units, toy_nuts)
@@ -85,8 +89,9 @@ def test_units_take_nuts3_from_location_then_from_nearest(toy_nuts):
 
 def test_units_are_placed_only_in_regions_of_their_own_country(toy_nuts):
     # An Austrian unit lying inside the Italian region's box is not given an Italian code.
-    units = gpd.GeoDataFrame({"unit_id": ["AT_9"], "country": "AT", "nuts3": [pd.NA]},
-                             geometry=[box(11.5, 46.0, 11.51, 46.01)], crs=4326)
+    units = gpd.GeoDataFrame(
+        {"unit_id": ["AT_9"], "country": "AT", "nuts3": [pd.NA]}, geometry=[box(11.5, 46.0, 11.51, 46.01)], crs=4326
+    )
     placed, _ = boundaries.place_in_nuts(units, toy_nuts)
     assert placed["nuts3"].isna().all()
 
@@ -94,9 +99,18 @@ def test_units_are_placed_only_in_regions_of_their_own_country(toy_nuts):
 def test_one_broken_country_does_not_lose_the_others(toy_nuts, monkeypatch):
     def good(root, nuts):
         units = gpd.GeoDataFrame(
-            {"unit_id": ["AT_70101"], "country": "AT", "name": "Innsbruck", "name_alt": pd.NA, "nuts3": pd.NA,
-             "boundary_year": 2021, "level": "LAU"},
-            geometry=[box(11.3, 47.2, 11.4, 47.3)], crs=4326)
+            {
+                "unit_id": ["AT_70101"],
+                "country": "AT",
+                "name": "Innsbruck",
+                "name_alt": pd.NA,
+                "nuts3": pd.NA,
+                "boundary_year": 2021,
+                "level": "LAU",
+            },
+            geometry=[box(11.3, 47.2, 11.4, 47.3)],
+            crs=4326,
+        )
         return BoundaryPart("AT", "at_gemeinden_geo", units)
 
     def broken(root, nuts):
@@ -106,15 +120,24 @@ def test_one_broken_country_does_not_lose_the_others(toy_nuts, monkeypatch):
     result = boundaries.load_boundaries(toy_nuts, Perimeter("test", {"AT33": "Tirol", "ITH1": "Bolzano"}))
     assert result.units["unit_id"].tolist() == ["AT_70101"]
     assert result.units["area_km2"].iloc[0] > 0
-    assert result.failures == [{"source": "it_boundaries_2023", "path": "it/x.topo.json", "kind": "corrupt",
-                                "problem": "cannot be read as topojson: bad", "country": "IT"}]
+    assert result.failures == [
+        {
+            "source": "it_boundaries_2023",
+            "path": "it/x.topo.json",
+            "kind": "corrupt",
+            "problem": "cannot be read as topojson: bad",
+            "country": "IT",
+        }
+    ]
 
 
 def test_merged_french_communes_are_dissolved_onto_current_codes(tmp_path):
     # Two 2018 communes (01001 current, 01002 now delegated to 01001) and one absorbed by old code.
-    gdf = gpd.GeoDataFrame({"code": ["01001", "01002", "01003", "01009"], "nom": ["A", "B", "C", "Z"]},
-                           geometry=[box(5, 46, 5.1, 46.1), box(5.1, 46, 5.2, 46.1), box(5.2, 46, 5.3, 46.1),
-                                     box(5.3, 46, 5.4, 46.1)], crs=4326)
+    gdf = gpd.GeoDataFrame(
+        {"code": ["01001", "01002", "01003", "01009"], "nom": ["A", "B", "C", "Z"]},
+        geometry=[box(5, 46, 5.1, 46.1), box(5.1, 46, 5.2, 46.1), box(5.2, 46, 5.3, 46.1), box(5.3, 46, 5.4, 46.1)],
+        crs=4326,
+    )
     cog = [
         {"code": "01001", "nom": "A-Nouvelle", "type": "commune-actuelle"},
         {"code": "01002", "nom": "B", "type": "commune-deleguee", "chefLieu": "01001"},
@@ -132,6 +155,7 @@ def test_merged_french_communes_are_dissolved_onto_current_codes(tmp_path):
 
 
 # ---- the real mirror -------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def real_units():

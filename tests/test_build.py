@@ -19,9 +19,16 @@ from geo.report import coverage, join_report
 def _units(ids, countries, levels=None):
     n = len(ids)
     return gpd.GeoDataFrame(
-        {"unit_id": ids, "country": countries, "level": levels or ["LAU"] * n, "nuts3": ["X"] * n,
-         "area_km2": [1.0] * n},
-        geometry=[box(i, 0, i + 1, 1) for i in range(n)], crs=4326)
+        {
+            "unit_id": ids,
+            "country": countries,
+            "level": levels or ["LAU"] * n,
+            "nuts3": ["X"] * n,
+            "area_km2": [1.0] * n,
+        },
+        geometry=[box(i, 0, i + 1, 1) for i in range(n)],
+        crs=4326,
+    )
 
 
 def _values(rows):
@@ -30,13 +37,15 @@ def _values(rows):
 
 def test_join_report_lists_codes_of_the_perimeter_that_match_nothing():
     units = _units(["DE_09162000", "DE_09184112", "SI041"], ["DE", "DE", "SI"], ["LAU", "LAU", "NUTS3"])
-    values = _values([
-        ("DE_09162000", "population", 2022, 1.0, "de_census_2022", None),
-        ("DE_09999999", "population", 2022, 1.0, "de_census_2022", None),  # Bavaria, unknown: reported
-        ("DE_05315000", "population", 2022, 1.0, "de_census_2022", None),  # Cologne, outside: not a problem
-        ("SI041", "population", 2021, 1.0, "riate_nuts3", None),
-        ("CH011", "population", 2021, 1.0, "riate_nuts3", None),           # Swiss units are municipal
-    ])
+    values = _values(
+        [
+            ("DE_09162000", "population", 2022, 1.0, "de_census_2022", None),
+            ("DE_09999999", "population", 2022, 1.0, "de_census_2022", None),  # Bavaria, unknown: reported
+            ("DE_05315000", "population", 2022, 1.0, "de_census_2022", None),  # Cologne, outside: not a problem
+            ("SI041", "population", 2021, 1.0, "riate_nuts3", None),
+            ("CH011", "population", 2021, 1.0, "riate_nuts3", None),  # Swiss units are municipal
+        ]
+    )
     report = {r["source"]: r for r in join_report(values, units)}
     de = report["de_census_2022"]
     assert de["unmatched_codes_in_perimeter_list"] == ["DE_09999999"]
@@ -50,8 +59,14 @@ def test_coverage_counts_missing_per_country_and_lists_years():
     values = _values([("AT_1", "foreign_pct", 2015, 5.0, "at", None), ("CH_1", "foreign_pct", 2019, 9.0, "ch", None)])
     catalogue = pd.DataFrame({"id": ["foreign_pct", "vacancy_rate"]})
     rows = {(r["indicator"], r["country"]): r for r in coverage(values, units, catalogue)}
-    assert rows[("foreign_pct", "AT")] == {"indicator": "foreign_pct", "country": "AT", "units": 2,
-                                        "with_value": 1, "missing": 1, "years": [2015]}
+    assert rows[("foreign_pct", "AT")] == {
+        "indicator": "foreign_pct",
+        "country": "AT",
+        "units": 2,
+        "with_value": 1,
+        "missing": 1,
+        "years": [2015],
+    }
     assert rows[("vacancy_rate", "CH")]["missing"] == 1
 
 
@@ -64,6 +79,7 @@ def test_validation_rejects_duplicates_and_uncatalogued_indicators():
 
 
 # ---- the real build ----------------------------------------------------------------------------------------
+
 
 def _mirror() -> Path:
     root = Path(os.environ.get("PLURALPS_SOURCES", "data/sources")).resolve()
@@ -106,7 +122,7 @@ def test_build_outputs_are_consistent(built):
     units = gpd.read_parquet(out / "units.parquet")
     map_units = gpd.read_parquet(out / "units_map.parquet")
     values = pd.read_parquet(out / "indicators.parquet")
-    assert units["unit_id"].tolist() == map_units["unit_id"].tolist()   # one order everywhere
+    assert units["unit_id"].tolist() == map_units["unit_id"].tolist()  # one order everywhere
     assert units["unit_id"].is_monotonic_increasing
     assert set(values["unit_id"]) <= set(units["unit_id"])
     assert map_units.geometry.is_valid.all()

@@ -70,18 +70,80 @@ def assert_tidy(values: pd.DataFrame) -> None:
 # --- Switzerland ------------------------------------------------------------------------------------------
 
 CH_COLUMNS = [
-    ("Number of commune", None), ("Name of commune", None), ("Residents", 2019), ("Change in %", "2010-2019"),
-    ("Population density per km²", 2019), ("Foreign nationals in %", 2019), ("0-19 years", 2019),
-    ("20-64 years", 2019), ("65 years or over", 2019), ("Crude birth rate", 2019), ("Crude mortality rate", 2019),
-    ("Private households", 2019), ("Size of households in persons", 2019), ("Total surface area in km2  1)", 2016),
-    ("Employed total", 2018), ("Primary sector", 2018), ("Secondary sector", 2018), ("Tertiary sector", 2018),
-    ("Business establishments total", 2018), ("Primary sector", 2018), ("Dwelling vacancy rate", 2020),
-    ("New housing units per 1000 residents", 2018), ("Social assistance rate", 2019),
+    ("Number of commune", None),
+    ("Name of commune", None),
+    ("Residents", 2019),
+    ("Change in %", "2010-2019"),
+    ("Population density per km²", 2019),
+    ("Foreign nationals in %", 2019),
+    ("0-19 years", 2019),
+    ("20-64 years", 2019),
+    ("65 years or over", 2019),
+    ("Crude birth rate", 2019),
+    ("Crude mortality rate", 2019),
+    ("Private households", 2019),
+    ("Size of households in persons", 2019),
+    ("Total surface area in km2  1)", 2016),
+    ("Employed total", 2018),
+    ("Primary sector", 2018),
+    ("Secondary sector", 2018),
+    ("Tertiary sector", 2018),
+    ("Business establishments total", 2018),
+    ("Primary sector", 2018),
+    ("Dwelling vacancy rate", 2020),
+    ("New housing units per 1000 residents", 2018),
+    ("Social assistance rate", 2019),
 ]
-ZURICH = [261, "Zürich", 420217, 12.701921, 4778.99, 32.46, 17.49, 67.75, 14.76, 12.32, 8.0, 204411, 1.99,
-          87.93, 491193, 177, 28606, 462410, 45057, 52, 0.15, 8.21, 4.47]
-MASCHWANDEN = [8, "Maschwanden", 645, 5.0, 139.0, 10.0, 20.0, 60.0, 20.0, 9.0, 3.0, 270, 2.4, 4.6,
-               "X", "X", 30, 100, 40, 10, 1.0, 2.0, "X"]
+ZURICH = [
+    261,
+    "Zürich",
+    420217,
+    12.701921,
+    4778.99,
+    32.46,
+    17.49,
+    67.75,
+    14.76,
+    12.32,
+    8.0,
+    204411,
+    1.99,
+    87.93,
+    491193,
+    177,
+    28606,
+    462410,
+    45057,
+    52,
+    0.15,
+    8.21,
+    4.47,
+]
+MASCHWANDEN = [
+    8,
+    "Maschwanden",
+    645,
+    5.0,
+    139.0,
+    10.0,
+    20.0,
+    60.0,
+    20.0,
+    9.0,
+    3.0,
+    270,
+    2.4,
+    4.6,
+    "X",
+    "X",
+    30,
+    100,
+    40,
+    10,
+    1.0,
+    2.0,
+    "X",
+]
 
 
 def write_ch(root: Path, communes=(ZURICH, MASCHWANDEN), *, headers=None, title_rows: int = 3) -> Path:
@@ -162,16 +224,33 @@ def test_ch_corrupt_file(tmp_path):
 
 # --- Austria ----------------------------------------------------------------------------------------------
 
-AT_HEADER = ("JAHR;GCD;GEM_NAME;BEV_ABSOLUT;BEV_UNTER15;BEV_UEBER65;AUSL_STAATSB;EWTQ_15BIS64;ALQ_15PLUS;"
-             "EDU_15_SEK;EDU_15_TER;AUSPENDLER;PHH;HH_SIZE;FAMILIEN;UNT;AST;BESCH_AST")
+AT_HEADER = (
+    "JAHR;GCD;GEM_NAME;BEV_ABSOLUT;BEV_UNTER15;BEV_UEBER65;AUSL_STAATSB;EWTQ_15BIS64;ALQ_15PLUS;"
+    "EDU_15_SEK;EDU_15_TER;AUSPENDLER;PHH;HH_SIZE;FAMILIEN;UNT;AST;BESCH_AST"
+)
 
 
 def at_row(year: int, code: str, population: str, **cells: str) -> str:
-    row = {"JAHR": str(year), "GCD": code, "GEM_NAME": f"Gemeinde {code}", "BEV_ABSOLUT": population,
-           "BEV_UNTER15": "14,3", "BEV_UEBER65": "18,5", "AUSL_STAATSB": "9,4", "EWTQ_15BIS64": "70,9",
-           "ALQ_15PLUS": "4,3", "EDU_15_SEK": "59,5", "EDU_15_TER": "18,7", "AUSPENDLER": "43,6",
-           "PHH": "5.950", "HH_SIZE": "2,15", "FAMILIEN": "3.597", "UNT": "1.394", "AST": "1.768",
-           "BESCH_AST": "16.060"} | cells
+    row = {
+        "JAHR": str(year),
+        "GCD": code,
+        "GEM_NAME": f"Gemeinde {code}",
+        "BEV_ABSOLUT": population,
+        "BEV_UNTER15": "14,3",
+        "BEV_UEBER65": "18,5",
+        "AUSL_STAATSB": "9,4",
+        "EWTQ_15BIS64": "70,9",
+        "ALQ_15PLUS": "4,3",
+        "EDU_15_SEK": "59,5",
+        "EDU_15_TER": "18,7",
+        "AUSPENDLER": "43,6",
+        "PHH": "5.950",
+        "HH_SIZE": "2,15",
+        "FAMILIEN": "3.597",
+        "UNT": "1.394",
+        "AST": "1.768",
+        "BESCH_AST": "16.060",
+    } | cells
     return ";".join(row[c] for c in AT_HEADER.split(";"))
 
 
@@ -182,15 +261,26 @@ def write_at(root: Path, rows: list[str]) -> Path:
 
 
 def test_at_german_number_format_and_suppression_markers(tmp_path):
-    write_at(tmp_path, [
-        at_row(2014, "70101", "126.922"),
-        at_row(2015, "70101", "129.907", HH_SIZE="1,92", AUSL_STAATSB="-", ALQ_15PLUS="X", EDU_15_TER="*",
-               BEV_UNTER15="n.a.b"),
-    ])
+    write_at(
+        tmp_path,
+        [
+            at_row(2014, "70101", "126.922"),
+            at_row(
+                2015,
+                "70101",
+                "129.907",
+                HH_SIZE="1,92",
+                AUSL_STAATSB="-",
+                ALQ_15PLUS="X",
+                EDU_15_TER="*",
+                BEV_UNTER15="n.a.b",
+            ),
+        ],
+    )
     result = at.read(tmp_path)
     assert_tidy(result.values)
     assert value(result, "AT_70101", "population", 2015) == 129907.0  # '.' is the thousands separator
-    assert value(result, "AT_70101", "household_size", 2015) == 1.92   # ',' is the decimal mark
+    assert value(result, "AT_70101", "household_size", 2015) == 1.92  # ',' is the decimal mark
     assert value(result, "AT_70101", "jobs", 2015) == 16060.0
     for indicator in ("foreign_pct", "unemployment_rate", "tertiary_education_pct"):
         assert value(result, "AT_70101", indicator) is None  # missing, never zero
@@ -204,7 +294,9 @@ def test_at_german_number_format_and_suppression_markers(tmp_path):
 def test_at_population_change_leaves_out_changed_territories(tmp_path):
     rows = []
     for year, (stable, vanishing, jumping, elsewhere) in {
-        2013: (1000, 500, 1000, 2000), 2014: (1010, 500, 1000, 2000), 2015: (1020, None, 1300, 2600),
+        2013: (1000, 500, 1000, 2000),
+        2014: (1010, 500, 1000, 2000),
+        2015: (1020, None, 1300, 2600),
     }.items():
         rows.append(at_row(year, "60101", f"{stable:,}".replace(",", ".")))
         if vanishing:
@@ -243,9 +335,11 @@ def test_at_renamed_column(tmp_path):
 
 # --- France -----------------------------------------------------------------------------------------------
 
-FR_HEADER = ("insee_com,insee_reg,insee_dep,commune,commune_article,code_postal,commune_type,insee_parente,lat,"
-             "lng,superficie_km2,population_2021,population_2015,menages_2021,naissances_2022,deces_2022,"
-             "pop_15_64_totale_2021,pop_15_64_chomage_2021,pop_15_64_active_2021")
+FR_HEADER = (
+    "insee_com,insee_reg,insee_dep,commune,commune_article,code_postal,commune_type,insee_parente,lat,"
+    "lng,superficie_km2,population_2021,population_2015,menages_2021,naissances_2022,deces_2022,"
+    "pop_15_64_totale_2021,pop_15_64_chomage_2021,pop_15_64_active_2021"
+)
 
 
 def fr_row(code, kind, counts, *, parent="", postal="01400", area="15.95"):
@@ -296,8 +390,13 @@ def test_fr_communes_arrondissements_and_codes(tmp_path):
 
 
 def test_fr_code_repeated_with_different_figures(tmp_path):
-    write_fr(tmp_path, [fr_row("01001", "COM", [832, 767, 341, 8, 5, 508, 27, 417]),
-                        fr_row("01001", "COM", [900, 767, 341, 8, 5, 508, 27, 417])])
+    write_fr(
+        tmp_path,
+        [
+            fr_row("01001", "COM", [832, 767, 341, 8, 5, 508, 27, 417]),
+            fr_row("01001", "COM", [900, 767, 341, 8, 5, 508, 27, 417]),
+        ],
+    )
     with pytest.raises(DuplicateCodes, match="01001"):
         fr.read(tmp_path)
 
@@ -305,10 +404,20 @@ def test_fr_code_repeated_with_different_figures(tmp_path):
 # --- Italy ------------------------------------------------------------------------------------------------
 
 IT_HEADERS = [
-    "Codice Regione", "Codice Istat del Comune \n(alfanumerico)", "Codice Istat del Comune \n(numerico)",
-    "Denominazione (Italiana e straniera)", "Denominazione altra lingua", "Superficie territoriale (kmq) al 01/01/2020",
-    "Popolazione legale 2011 (09/10/2011)", "Popolazione residente al 31/12/2019", "Zona altimetrica",
-    "Altitudine del centro (metri)", "Comune litoraneo", "Comune isolano", "Grado di urbanizzazione", "Zone costiere",
+    "Codice Regione",
+    "Codice Istat del Comune \n(alfanumerico)",
+    "Codice Istat del Comune \n(numerico)",
+    "Denominazione (Italiana e straniera)",
+    "Denominazione altra lingua",
+    "Superficie territoriale (kmq) al 01/01/2020",
+    "Popolazione legale 2011 (09/10/2011)",
+    "Popolazione residente al 31/12/2019",
+    "Zona altimetrica",
+    "Altitudine del centro (metri)",
+    "Comune litoraneo",
+    "Comune isolano",
+    "Grado di urbanizzazione",
+    "Zone costiere",
 ]
 TORINO = ["01", "001272", 1272, "Torino", None, 130.06, 872367, 857910, "5", 239, 0, 0, "1", 0]
 BOLZANO = ["04", "021008", 21008, "Bolzano/Bozen", "Bozen", 52.34, 102575, 107436, "1", 262, 0, 0, "9", 0]
@@ -378,9 +487,11 @@ def test_it_population_by_age_duplicates_and_corruption(tmp_path):
 
 
 def write_it_comuni_2020(root: Path, rows: list[tuple[str, str, str]]) -> None:
-    header = ('Codice Comune formato alfanumerico;Denominazione (Italiana e straniera);'
-              '"Denominazione dell\'Unità territoriale sovracomunale \r\n(valida a fini statistici)";'
-              'Popolazione legale 2011 (09/10/2011)')
+    header = (
+        "Codice Comune formato alfanumerico;Denominazione (Italiana e straniera);"
+        '"Denominazione dell\'Unità territoriale sovracomunale \r\n(valida a fini statistici)";'
+        "Popolazione legale 2011 (09/10/2011)"
+    )
     lines = [header, *(";".join(r) for r in rows)]
     place(root, "it_comuni_2020").write_bytes(("\r\n".join(lines) + "\r\n").encode("latin-1"))
 
@@ -399,7 +510,7 @@ def test_overlapping_sources_keep_the_catalogue_first(tmp_path):
     assert result.failures == []
     assert_tidy(result.values)
     assert value(result, "IT_001272", "population", 2011) == 872367  # the classification wins
-    assert value(result, "IT_041032", "population", 2011) == 1686    # the 2020 list fills its gap
+    assert value(result, "IT_041032", "population", 2011) == 1686  # the 2020 list fills its gap
     note = next(n for n in result.notes if n["source"] == "it_comuni_2020")
     assert note["superseded"] == {"population": 1}
     assert note["rows"] == 1
@@ -410,8 +521,19 @@ def test_overlapping_sources_keep_the_catalogue_first(tmp_path):
 
 def gv100_line(record: str, ags: str, name: str, text_key: str = "64", area_ha: int = 0, population: int = 0) -> str:
     """A GV100AD record: AGS in 11-18, Verband 19-22, name 23-72, key 123-124, area 129-139, population 140-150."""
-    line = (record + "20211130" + ags + "0000" + name.ljust(50)[:50] + " " * 50 + text_key + " " * 4
-            + f"{area_ha:011d}" + f"{population:011d}" + f"{population // 2:011d}")
+    line = (
+        record
+        + "20211130"
+        + ags
+        + "0000"
+        + name.ljust(50)[:50]
+        + " " * 50
+        + text_key
+        + " " * 4
+        + f"{area_ha:011d}"
+        + f"{population:011d}"
+        + f"{population // 2:011d}"
+    )
     return line.ljust(220)
 
 
@@ -459,10 +581,17 @@ def write_census(root: Path, frame: pd.DataFrame, name: str = "census_2022_inter
 
 
 def test_de_census_two_columns_and_na(tmp_path):
-    write_census(tmp_path, pd.DataFrame({
-        "ags": ["09162000", "09171451"], "population_census22": [1478638.0, 95.0],
-        "share_foreign_census22": [27.3, float("nan")], "share_under18_census22": [14.4, 99.0],
-    }))
+    write_census(
+        tmp_path,
+        pd.DataFrame(
+            {
+                "ags": ["09162000", "09171451"],
+                "population_census22": [1478638.0, 95.0],
+                "share_foreign_census22": [27.3, float("nan")],
+                "share_under18_census22": [14.4, 99.0],
+            }
+        ),
+    )
     result = de.read_census(tmp_path)
     assert_tidy(result.values)
     assert value(result, "DE_09162000", "population", 2022) == 1478638
@@ -483,15 +612,27 @@ def test_de_census_renamed_object(tmp_path):
 
 def write_riate(root: Path, regions: list[tuple[str, float | None, float | None]]) -> None:
     square = {"type": "Polygon", "coordinates": [[[14, 46], [15, 46], [15, 47], [14, 46]]]}
-    features = [{"type": "Feature", "geometry": square,
-                 "properties": {"NUTS_ID": n, "NAME_LATN": n, "POP_2021": p, "DENS_2021": d}}
-                for n, p, d in regions]
+    features = [
+        {
+            "type": "Feature",
+            "geometry": square,
+            "properties": {"NUTS_ID": n, "NAME_LATN": n, "POP_2021": p, "DENS_2021": d},
+        }
+        for n, p, d in regions
+    ]
     place(root, "riate_nuts3").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
 
 
 def test_riate_nuts3_attributes(tmp_path):
-    write_riate(tmp_path, [("SI041", 555948.0, 238.2), ("PT200", 242201.0, 104.3), ("PT200", 242201.0, 104.3),
-                           ("RS110", 1692768.0, None)])
+    write_riate(
+        tmp_path,
+        [
+            ("SI041", 555948.0, 238.2),
+            ("PT200", 242201.0, 104.3),
+            ("PT200", 242201.0, 104.3),
+            ("RS110", 1692768.0, None),
+        ],
+    )
     result = europe.read_riate(tmp_path)
     assert_tidy(result.values)
     assert value(result, "SI041", "population", 2021) == 555948
@@ -519,8 +660,13 @@ MARKERS = ["X", "x", "*", "-", "", ".."]
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.one_of(st.tuples(st.integers(-10**8, 10**8), st.integers(0, 99)), st.sampled_from(MARKERS)),
-                min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.one_of(st.tuples(st.integers(-(10**8), 10**8), st.integers(0, 99)), st.sampled_from(MARKERS)),
+        min_size=1,
+        max_size=30,
+    )
+)
 def test_german_numbers_parse_and_markers_never_become_zero(cells):
     def german(whole: int, cents: int) -> str:
         sign = "-" if whole < 0 else ""
@@ -531,8 +677,11 @@ def test_german_numbers_parse_and_markers_never_become_zero(cells):
     num = out.number(text, "cell", decimal=",", thousands=".")
     out.add("population", pd.Series([f"AT_{i}" for i in range(len(cells))]), num, 2015)
     values = out.finish().values
-    expected = {f"AT_{i}": math.copysign(abs(c[0]) + c[1] / 100, c[0] if c[0] else 1)
-                for i, c in enumerate(cells) if not isinstance(c, str)}
+    expected = {
+        f"AT_{i}": math.copysign(abs(c[0]) + c[1] / 100, c[0] if c[0] else 1)
+        for i, c in enumerate(cells)
+        if not isinstance(c, str)
+    }
     assert dict(zip(values["unit_id"], values["value"])) == pytest.approx(expected)
     assert out.suppressed.get("population", 0) == sum(isinstance(c, str) for c in cells)
     assert out.unparsable == []
@@ -542,7 +691,7 @@ def test_one_broken_source_does_not_stop_the_others(tmp_path):
     write_ch(tmp_path)
     write_at(tmp_path, [at_row(2015, "70101", "129.907")])
     place(tmp_path, "fr_insee_communes").write_text("insee_com,population\n01001,832\n")  # renamed columns
-    place(tmp_path, "de_gv100").write_bytes(b"\xff\xfe not utf-8")                       # corrupt
+    place(tmp_path, "de_gv100").write_bytes(b"\xff\xfe not utf-8")  # corrupt
     result = load_indicators(tmp_path)
     assert isinstance(result, IndicatorResult)
     assert_tidy(result.values)
@@ -559,8 +708,14 @@ def test_one_broken_source_does_not_stop_the_others(tmp_path):
 
 # --- catalogue --------------------------------------------------------------------------------------------
 
-PERIPHERALITY_IDS = {"dist_city_km", "dist_fua_km", "dist_hospital_km", "dist_hospital_emergency_km",
-                     "mount_type", "urbn_type"}
+PERIPHERALITY_IDS = {
+    "dist_city_km",
+    "dist_fua_km",
+    "dist_hospital_km",
+    "dist_hospital_emergency_km",
+    "mount_type",
+    "urbn_type",
+}
 
 
 def test_catalogue_entries_are_complete_and_valid():
@@ -656,8 +811,9 @@ def test_mirror_unit_ids_and_periods(real):
 @pytest.mark.integration
 def test_mirror_switzerland(real):
     assert value(real, "CH_261", "population", 2019) == 420217
-    assert value(real, "CH_261", "pop_change_pa", 2019) == pytest.approx(((1 + 12.701921 / 100) ** (1 / 9) - 1) * 100,
-                                                                           rel=1e-6)
+    assert value(real, "CH_261", "pop_change_pa", 2019) == pytest.approx(
+        ((1 + 12.701921 / 100) ** (1 / 9) - 1) * 100, rel=1e-6
+    )
     assert value(real, "CH_261", "foreign_pct", 2019) == pytest.approx(32.458, abs=0.001)
     # Maschwanden's social assistance and Flurlingen's jobs are suppressed (X): no row, never 0.
     assert value(real, "CH_8", "social_assistance_rate") is None
@@ -727,8 +883,20 @@ def test_mirror_nuts3_and_degurba(real):
 @pytest.mark.integration
 def test_mirror_no_suppressed_zero_and_plausible_ranges(real):
     v = real.values
-    shares = v[v["indicator"].isin(["share_under15", "share_0_19", "share_20_64", "share_65plus", "foreign_pct",
-                                    "employment_rate", "unemployment_rate", "vacancy_rate"])]
+    shares = v[
+        v["indicator"].isin(
+            [
+                "share_under15",
+                "share_0_19",
+                "share_20_64",
+                "share_65plus",
+                "foreign_pct",
+                "employment_rate",
+                "unemployment_rate",
+                "vacancy_rate",
+            ]
+        )
+    ]
     assert shares["value"].between(0, 100).all()
     assert v["year"].between(2011, 2023).all()
     assert (v.loc[v["indicator"] == "population", "value"] >= 0).all()

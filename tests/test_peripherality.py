@@ -42,9 +42,31 @@ TO_LONLAT = Transformer.from_crs(AREA_CRS, DISPLAY_CRS, always_xy=True)
 
 # The header of the GISCO healthcare CSVs, as released.
 HOSPITAL_HEADER = [
-    "id", "hospital_name", "site_name", "lat", "lon", "geo_qual", "street", "house_number", "postcode", "city",
-    "cc", "country", "cap_beds", "cap_prac", "cap_rooms", "emergency", "facility_type", "public_private",
-    "list_specs", "tel", "email", "url", "ref_date", "pub_date", "comments",
+    "id",
+    "hospital_name",
+    "site_name",
+    "lat",
+    "lon",
+    "geo_qual",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "cc",
+    "country",
+    "cap_beds",
+    "cap_prac",
+    "cap_rooms",
+    "emergency",
+    "facility_type",
+    "public_private",
+    "list_specs",
+    "tel",
+    "email",
+    "url",
+    "ref_date",
+    "pub_date",
+    "comments",
 ]
 
 
@@ -64,8 +86,8 @@ def square(x_km: float, y_km: float, half_km: float = 1.0) -> Polygon:
 UNITS = [
     ("CH_1", "CH", "LAU", "CH012", square(0, 0)),
     ("CH_2", "CH", "LAU", "CH040", square(0, 100)),
-    ("CH_3", "CH", "LAU", "XX999", square(0, -60)),     # a code NUTS 2021 does not have
-    ("CH_4", "CH", "LAU", None, square(15, 0)),         # no code at all
+    ("CH_3", "CH", "LAU", "XX999", square(0, -60)),  # a code NUTS 2021 does not have
+    ("CH_4", "CH", "LAU", None, square(15, 0)),  # no code at all
     ("LI000", "LI", "NUTS3", "LI000", square(0, -30, 5)),
     ("SI042", "SI", "NUTS3", "SI042", square(10, -40, 5)),
 ]
@@ -87,7 +109,7 @@ NUTS_ROWS = [
     ("CH012", 3, "CH", 3.0, 2, km_box(-20, -20, 20, 20)),
     ("CH040", 3, "CH", 4.0, 1, km_box(-20, 80, 20, 120)),
     ("LI000", 3, "LI", 3.0, 1, km_box(-5, -35, 5, -25)),
-    ("SI042", 3, "SI", 0.0, 2, km_box(5, -45, 15, -35)),     # MOUNT_TYPE 0: not classified
+    ("SI042", 3, "SI", 0.0, 2, km_box(5, -45, 15, -35)),  # MOUNT_TYPE 0: not classified
     ("CH", 0, "CH", 0.0, 0, km_box(-60, -80, 4, 130)),
     ("IT", 0, "IT", 0.0, 0, km_box(5, -20, 200, 20)),
 ]
@@ -143,11 +165,21 @@ def write_world(root: Path, hospitals=HOSPITALS) -> Path:
     """Write every source the derivation reads, as the catalogue lays them out under `root`."""
     write_vector(root, "gisco_urau_cities", _points(CITIES))
     write_vector(root, "gisco_urau_fua", _points(FUAS))
-    write_vector(root, "gisco_nuts_2021", gpd.GeoDataFrame(
-        {"NUTS_ID": [r[0] for r in NUTS_ROWS], "LEVL_CODE": [r[1] for r in NUTS_ROWS],
-         "CNTR_CODE": [r[2] for r in NUTS_ROWS], "MOUNT_TYPE": [r[3] for r in NUTS_ROWS],
-         "URBN_TYPE": [r[4] for r in NUTS_ROWS]},
-        geometry=[r[5] for r in NUTS_ROWS], crs=AREA_CRS))
+    write_vector(
+        root,
+        "gisco_nuts_2021",
+        gpd.GeoDataFrame(
+            {
+                "NUTS_ID": [r[0] for r in NUTS_ROWS],
+                "LEVL_CODE": [r[1] for r in NUTS_ROWS],
+                "CNTR_CODE": [r[2] for r in NUTS_ROWS],
+                "MOUNT_TYPE": [r[3] for r in NUTS_ROWS],
+                "URBN_TYPE": [r[4] for r in NUTS_ROWS],
+            },
+            geometry=[r[5] for r in NUTS_ROWS],
+            crs=AREA_CRS,
+        ),
+    )
     write_vector(root, "alpconv_perimeter", gpd.GeoDataFrame({"fid_1": [1]}, geometry=[PERIMETER], crs=AREA_CRS))
     for country in sources.get("gisco_healthcare").parts:
         write_hospitals(root, country, [hospital_row(x, y, e) for c, x, y, e in hospitals if c == country])
@@ -176,7 +208,7 @@ def test_distances_match_known_values(world):
     result = derive_peripherality(make_units(), root=world)
     a = by_unit(result)
     assert result.failures == []
-    assert a.loc["CH_1", "dist_city_km"] == 30.0       # the Italian city 30 km east
+    assert a.loc["CH_1", "dist_city_km"] == 30.0  # the Italian city 30 km east
     assert a.loc["CH_1", "dist_fua_km"] == 40.0
     assert a.loc["CH_1", "dist_urban_centre_km"] == 30.0
     assert a.loc["CH_2", "dist_fua_km"] == 60.0
@@ -200,7 +232,7 @@ def test_distances_are_measured_in_metres_of_epsg_3035():
     targets = gpd.GeoSeries([at(3, 4), at(100, 0)], crs=AREA_CRS)
     km = nearest_known_km(points, targets)
     assert km[0] == pytest.approx(5.0)
-    assert np.isnan(km[1])     # an empty point has no distance
+    assert np.isnan(km[1])  # an empty point has no distance
     with pytest.raises(ValueError, match="EPSG:3035"):
         nearest_known_km(points.to_crs(DISPLAY_CRS), targets)
 
@@ -210,7 +242,7 @@ def test_unknown_targets_nearer_than_the_known_nearest_make_the_distance_missing
     known = gpd.GeoSeries([at(0, 40)], crs=AREA_CRS)
     unknown = gpd.GeoSeries([at(0, -5)], crs=AREA_CRS)
     km = nearest_known_km(points, known, unknown_points=unknown)
-    assert np.isnan(km[0])          # the unknown target at 5 km might be the real nearest
+    assert np.isnan(km[0])  # the unknown target at 5 km might be the real nearest
     assert km[1] == pytest.approx(10.0)
 
 
@@ -249,8 +281,15 @@ def test_nuts3_typologies_join_and_unmatched_codes_are_missing_and_counted(world
 
 @pytest.mark.parametrize(
     ("distance", "expected"),
-    [(0.0, "central"), (19.9, "central"), (20.0, "central"), (20.1, "intermediate"), (45.0, "intermediate"),
-     (45.1, "peripheral"), (400.0, "peripheral")],
+    [
+        (0.0, "central"),
+        (19.9, "central"),
+        (20.0, "central"),
+        (20.1, "intermediate"),
+        (45.0, "intermediate"),
+        (45.1, "peripheral"),
+        (400.0, "peripheral"),
+    ],
 )
 def test_classify_puts_a_distance_equal_to_a_bound_in_the_lower_class(distance, expected):
     thresholds = Thresholds(CLASSES, (20.0, 45.0))
@@ -276,9 +315,9 @@ def test_classify_at_the_bounds_of_the_thresholds_file():
 def test_classes_in_the_derivation(world):
     result = derive_peripherality(make_units(), root=world)
     a = by_unit(result)
-    assert a.loc["CH_4", "peripherality"] == "central"         # 15 km
-    assert a.loc["CH_1", "peripherality"] == "intermediate"    # 30 km
-    assert a.loc["CH_2", "peripherality"] == "peripheral"      # 60 km
+    assert a.loc["CH_4", "peripherality"] == "central"  # 15 km
+    assert a.loc["CH_1", "peripherality"] == "intermediate"  # 30 km
+    assert a.loc["CH_2", "peripherality"] == "peripheral"  # 60 km
     counts = note(result, "peripherality_classes")["data"]["counts"]
     assert counts == {"central": 1, "intermediate": 3, "peripheral": 2}
 
@@ -335,7 +374,7 @@ def test_emergency_distance_is_missing_when_no_file_has_flags(world):
 def test_emergency_distance_uses_only_flagged_hospitals(tmp_path):
     flagged = [(c, x, y, "yes" if (x, y) == (-12, 0) else "no") for c, x, y, _ in HOSPITALS]
     a = by_unit(derive_peripherality(make_units(), root=write_world(tmp_path, flagged)))
-    assert a.loc["CH_1", "dist_hospital_emergency_km"] == 12.0   # not the nearer hospital without one (8 km)
+    assert a.loc["CH_1", "dist_hospital_emergency_km"] == 12.0  # not the nearer hospital without one (8 km)
     assert a.loc["CH_1", "dist_hospital_km"] == 8.0
 
 
@@ -346,20 +385,26 @@ def test_emergency_distance_is_missing_where_an_unflagged_hospital_is_nearer(tmp
     result = derive_peripherality(make_units(), root=write_world(tmp_path, rows))
     a = by_unit(result)
     assert pd.isna(a.loc["CH_1", "dist_hospital_emergency_km"])
-    assert a.loc["CH_2", "dist_hospital_emergency_km"] == 5.0     # its flagged hospital is nearer than any other
+    assert a.loc["CH_2", "dist_hospital_emergency_km"] == 5.0  # its flagged hospital is nearer than any other
     assert note(result, "hospital_emergency_flags")["data"]["without_flags"] == ["IT"]
 
 
 def test_hospital_rows_with_bad_coordinates_are_dropped_and_counted(world):
-    rows = [hospital_row(-12, 0), hospital_row(0, 95), hospital_row(1, 1, lat="abc"),
-            hospital_row(2, 2, lat=""), hospital_row(3, 3, lon="  "), hospital_row(4, 4, lat="95.0")]
+    rows = [
+        hospital_row(-12, 0),
+        hospital_row(0, 95),
+        hospital_row(1, 1, lat="abc"),
+        hospital_row(2, 2, lat=""),
+        hospital_row(3, 3, lon="  "),
+        hospital_row(4, 4, lat="95.0"),
+    ]
     write_hospitals(world, "CH", rows)
     result = derive_peripherality(make_units(), root=world)
     assert result.failures == []
     counts = note(result, "hospitals")["data"]["per_country"]["CH"]
     assert counts["rows"] == 6 and counts["used"] == 2
     assert counts["dropped_without_coordinates"] == 4
-    assert counts["of_which_unparseable"] == 1                  # "abc"; empty cells are simply missing
+    assert counts["of_which_unparseable"] == 1  # "abc"; empty cells are simply missing
     assert by_unit(result).loc["CH_2", "dist_hospital_km"] == 5.0
 
 
@@ -415,10 +460,10 @@ def test_alpine_convention_flags(world):
     a = by_unit(result)
     assert bool(a.loc["CH_1", "in_alpine_convention"]) is True
     assert bool(a.loc["CH_2", "in_alpine_convention"]) is False
-    assert bool(a.loc["LI000", "in_alpine_convention"]) is True       # region wholly inside
-    assert pd.isna(a.loc["SI042", "in_alpine_convention"])            # region cut by the perimeter
+    assert bool(a.loc["LI000", "in_alpine_convention"]) is True  # region wholly inside
+    assert pd.isna(a.loc["SI042", "in_alpine_convention"])  # region cut by the perimeter
     data = note(result, "alpine_convention")["data"]
-    assert data["municipalities_per_country"] == {"CH": 1}             # CH_1 only
+    assert data["municipalities_per_country"] == {"CH": 1}  # CH_1 only
     assert data["regions"] == {"LI000": "inside", "SI042": "partly inside: missing"}
 
 
@@ -432,7 +477,7 @@ def test_a_unit_without_geometry_gets_missing_distances(world):
     result = derive_peripherality(make_units(rows), root=world)
     a = by_unit(result)
     assert a.loc["CH_9", ["dist_city_km", "dist_hospital_km"]].isna().all()
-    assert a.loc["CH_9", "mount_type"] == 3            # the NUTS join does not need geometry
+    assert a.loc["CH_9", "mount_type"] == 3  # the NUTS join does not need geometry
     assert note(result, "empty_geometry")["data"]["units"] == ["CH_9"]
 
 
@@ -462,21 +507,40 @@ def test_output_shapes(world):
 @cache
 def _real_result(root: Path):
     """Derive on Haute-Savoie communes (2018) and Swiss communes (2021) with NUTS 3 joined spatially."""
-    fr = read_vector("fr_boundaries_2018", "74-haute-savoie",
-                     path=sources.locate("fr_boundaries_2018", "74-haute-savoie", root=root))
-    ch = read_vector("ch_boundaries_2021", layer="municipalities",
-                     path=sources.locate("ch_boundaries_2021", root=root))
+    fr = read_vector(
+        "fr_boundaries_2018", "74-haute-savoie", path=sources.locate("fr_boundaries_2018", "74-haute-savoie", root=root)
+    )
+    ch = read_vector("ch_boundaries_2021", layer="municipalities", path=sources.locate("ch_boundaries_2021", root=root))
     frames = [
-        gpd.GeoDataFrame({"unit_id": "FR_" + fr["code"].astype(str), "country": "FR", "name": fr["nom"],
-                          "boundary_year": 2018, "level": "LAU"}, geometry=fr.geometry, crs=DISPLAY_CRS),
-        gpd.GeoDataFrame({"unit_id": "CH_" + ch["id"].astype(str), "country": "CH", "name": ch["id"],
-                          "boundary_year": 2021, "level": "LAU"}, geometry=ch.geometry, crs=DISPLAY_CRS),
+        gpd.GeoDataFrame(
+            {
+                "unit_id": "FR_" + fr["code"].astype(str),
+                "country": "FR",
+                "name": fr["nom"],
+                "boundary_year": 2018,
+                "level": "LAU",
+            },
+            geometry=fr.geometry,
+            crs=DISPLAY_CRS,
+        ),
+        gpd.GeoDataFrame(
+            {
+                "unit_id": "CH_" + ch["id"].astype(str),
+                "country": "CH",
+                "name": ch["id"],
+                "boundary_year": 2021,
+                "level": "LAU",
+            },
+            geometry=ch.geometry,
+            crs=DISPLAY_CRS,
+        ),
     ]
     units = pd.concat(frames, ignore_index=True)
     nuts = read_vector("gisco_nuts_2021", path=sources.locate("gisco_nuts_2021", root=root))
     level3 = nuts[nuts["LEVL_CODE"].astype(int) == 3][["NUTS_ID", "CNTR_CODE", "geometry"]].to_crs(AREA_CRS)
-    points = gpd.GeoDataFrame({"country": units["country"]}, crs=AREA_CRS,
-                              geometry=units.geometry.to_crs(AREA_CRS).representative_point())
+    points = gpd.GeoDataFrame(
+        {"country": units["country"]}, crs=AREA_CRS, geometry=units.geometry.to_crs(AREA_CRS).representative_point()
+    )
     joined = gpd.sjoin(points, level3, predicate="within", how="left")
     joined = joined[joined["CNTR_CODE"].eq(joined["country"]).fillna(False)]
     units["nuts3"] = joined.loc[~joined.index.duplicated(), "NUTS_ID"].reindex(units.index)

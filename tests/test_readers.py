@@ -22,8 +22,11 @@ def _write_geojson(path, features, crs: str | None = "urn:ogc:def:crs:OGC:1.3:CR
 
 
 def _square(x, y, size=0.1, **props):
-    return {"type": "Feature", "properties": props,
-            "geometry": json.loads(gpd.GeoSeries([box(x, y, x + size, y + size)]).to_json())["features"][0]["geometry"]}
+    return {
+        "type": "Feature",
+        "properties": props,
+        "geometry": json.loads(gpd.GeoSeries([box(x, y, x + size, y + size)]).to_json())["features"][0]["geometry"],
+    }
 
 
 def test_lonlat_file_is_read_in_4326(tmp_path):
@@ -71,8 +74,11 @@ def test_empty_collection_is_corrupt(tmp_path):
 
 def test_invalid_polygon_is_repaired_and_counted(tmp_path):
     bowtie = Polygon([(11, 47), (11.1, 47.1), (11.1, 47), (11, 47.1), (11, 47)])
-    feature = {"type": "Feature", "properties": {"iso": "1"},
-               "geometry": json.loads(gpd.GeoSeries([bowtie]).to_json())["features"][0]["geometry"]}
+    feature = {
+        "type": "Feature",
+        "properties": {"iso": "1"},
+        "geometry": json.loads(gpd.GeoSeries([bowtie]).to_json())["features"][0]["geometry"],
+    }
     gdf = read_vector("at_gemeinden_geo", path=_write_geojson(tmp_path / "a.geojson", [feature]))
     assert gdf.geometry.is_valid.all()
     assert gdf.attrs["repaired_geometries"] == 1
@@ -90,9 +96,9 @@ def test_german_numbers_and_suppressed_values():
     values, bad = to_number(raw, decimal=",", thousands=".")
     assert values.iloc[0] == 1234.5
     assert values.iloc[1] == pytest.approx(13.8)
-    assert values.iloc[2:6].isna().all()          # suppressed is missing, never zero
+    assert values.iloc[2:6].isna().all()  # suppressed is missing, never zero
     assert values.iloc[6] == 7
-    assert bad.tolist() == [False] * 7 + [True]   # only the unparsable value is flagged
+    assert bad.tolist() == [False] * 7 + [True]  # only the unparsable value is flagged
 
 
 def test_numeric_input_passes_through():

@@ -52,8 +52,9 @@ def load_boundaries(nuts: NutsRegions, perimeter: Perimeter, root: Path | None =
             continue
         reader = NATIONAL_READERS.get(country)
         if reader is None:
-            failures.append({"source": None, "country": country, "kind": "missing",
-                             "problem": f"no boundary source for {country}"})
+            failures.append(
+                {"source": None, "country": country, "kind": "missing", "problem": f"no boundary source for {country}"}
+            )
             continue
         try:
             parts[country] = reader(root, nuts)
@@ -63,12 +64,16 @@ def load_boundaries(nuts: NutsRegions, perimeter: Perimeter, root: Path | None =
     for country, part in sorted(parts.items()):
         units, placement = place_in_nuts(part.units[READER_COLUMNS].copy(), nuts)
         inside = units["nuts2"].isin(list(perimeter.nuts2))
-        notes[country] = part.notes | placement | {
-            "source": part.source,
-            "read": len(units),
-            "outside_perimeter": int((~inside).sum()),
-            "without_nuts3": sorted(units.loc[units["nuts3"].isna(), "unit_id"].tolist()),
-        }
+        notes[country] = (
+            part.notes
+            | placement
+            | {
+                "source": part.source,
+                "read": len(units),
+                "outside_perimeter": int((~inside).sum()),
+                "without_nuts3": sorted(units.loc[units["nuts3"].isna(), "unit_id"].tolist()),
+            }
+        )
         frames.append(units[inside.to_numpy()])
     if not frames:
         return BoundaryResult(empty_units(), failures, notes)

@@ -47,5 +47,3 @@ def read(root: Path | None = None) -> BoundaryPart:
 
 def _count_by_land(frame) -> dict[str, int]:
     return {str(k): int(v) for k, v in frame["SN_L"].value_counts().sort_index().items()}
-
-

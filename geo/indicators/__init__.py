@@ -99,8 +99,10 @@ def _resolve_overlaps(values: pd.DataFrame, notes: list[dict[str, Any]]) -> pd.D
     priority = _source_priority()
     # A source the catalogue does not list for the indicator ranks after every listed one.
     reading_order = {src: i for i, src in enumerate(READERS)}
-    rank = [priority.get((ind, src), 1000 + reading_order.get(src, 999))
-            for ind, src in zip(overlapping["indicator"], overlapping["source"])]
+    rank = [
+        priority.get((ind, src), 1000 + reading_order.get(src, 999))
+        for ind, src in zip(overlapping["indicator"], overlapping["source"])
+    ]
     ranked = overlapping.assign(_rank=rank).sort_values([*key, "_rank"], kind="stable")
     dropped = ranked.index[ranked.duplicated(key, keep="first")]
     lost = values.loc[dropped].groupby(["source", "indicator"]).size()

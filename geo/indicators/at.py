@@ -111,8 +111,8 @@ def _population_change(table: pd.DataFrame, population: pd.Series, out: Collecto
         vanished = present[before] & ~present[after]
         merger_districts = set(district[vanished])
         change = wide[after] / wide[before] - 1.0
-        suspect = in_every_year & pd.Series(district, index=wide.index).isin(merger_districts) & (
-            change.abs() > MAX_JUMP
+        suspect = (
+            in_every_year & pd.Series(district, index=wide.index).isin(merger_districts) & (change.abs() > MAX_JUMP)
         )
         for code in wide.index[suspect]:
             jumped.setdefault(
@@ -126,5 +126,4 @@ def _population_change(table: pd.DataFrame, population: pd.Series, out: Collecto
     keep = in_every_year & ~wide.index.isin(list(jumped))
     kept = wide[keep]
     rate = annual_rate(Num.of(kept[first]), Num.of(kept[last]), last - first)
-    out.add("pop_change_pa", "AT_" + pd.Series(kept.index, index=kept.index), rate, last,
-            period=f"{first}-{last}")
+    out.add("pop_change_pa", "AT_" + pd.Series(kept.index, index=kept.index), rate, last, period=f"{first}-{last}")

@@ -28,15 +28,15 @@ LABELS = tuple(f"label_{lang}" for lang in LANGUAGES)
 THEMES = (
     "demography",
     "peripherality",
-    "administration",   # 1 administration & information
-    "participation",    # 2 participation & civic engagement
-    "housing",          # 3 housing
-    "education",        # 4 education
-    "work",             # 5 work
-    "health",           # 6 health care & support
-    "mobility",         # 7 mobility & local supply
-    "culture",          # 8 culture & leisure
-    "integration",      # 9 immigration & integration
+    "administration",  # 1 administration & information
+    "participation",  # 2 participation & civic engagement
+    "housing",  # 3 housing
+    "education",  # 4 education
+    "work",  # 5 work
+    "health",  # 6 health care & support
+    "mobility",  # 7 mobility & local supply
+    "culture",  # 8 culture & leisure
+    "integration",  # 9 immigration & integration
 )
 DIRECTIONS = ("higher_better", "higher_worse", "neutral")
 KINDS = ("numeric", "categorical")
@@ -77,8 +77,13 @@ def _check(indicator: str, entry: dict[str, Any], known_sources: dict[str, sourc
     empty = [f for f in (*LABELS, "note", "description_en") if not str(entry[f]).strip()]
     if empty:
         raise ValueError(f"{where} has empty {', '.join(empty)}")
-    for field_name, allowed in (("theme", THEMES), ("direction", DIRECTIONS), ("kind", KINDS),
-                                ("level", LEVELS), ("unit", UNITS)):
+    for field_name, allowed in (
+        ("theme", THEMES),
+        ("direction", DIRECTIONS),
+        ("kind", KINDS),
+        ("level", LEVELS),
+        ("unit", UNITS),
+    ):
         if entry[field_name] not in allowed:
             raise ValueError(f"{where} {field_name} = {entry[field_name]!r}; allowed: {', '.join(allowed)}")
     if not entry["sources"] or not isinstance(entry["sources"], list):

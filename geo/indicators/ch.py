@@ -79,8 +79,10 @@ def read(root: Path | None = None) -> SourceValues:
     body = pd.DataFrame([(list(r) + [""] * width)[:width] for r in rows[first:]], dtype=object)
     body.index = range(first + 1, first + 1 + len(body))
     is_commune = body[code_col].map(_is_code)
-    out.skip("rows without a commune number (Switzerland total, footnotes)",
-             int((~is_commune & body.apply(_non_empty, axis=1)).sum()))
+    out.skip(
+        "rows without a commune number (Switzerland total, footnotes)",
+        int((~is_commune & body.apply(_non_empty, axis=1)).sum()),
+    )
     body = body[is_commune]
     body[code_col] = body[code_col].map(lambda c: str(int(float(c))))
     check_unique(body, code_col, SOURCE, path)
@@ -104,8 +106,9 @@ def read(root: Path | None = None) -> SourceValues:
 
     change_col = headers.index(CHANGE_HEADER)
     start, end = _period(years, change_col, path)
-    out.add("pop_change_pa", unit_ids, annual_rate_from_total(column(change_col), end - start), end,
-            period=f"{start}-{end}")
+    out.add(
+        "pop_change_pa", unit_ids, annual_rate_from_total(column(change_col), end - start), end, period=f"{start}-{end}"
+    )
     out.facts["communes"] = len(body)
     return out.finish()
 

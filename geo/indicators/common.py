@@ -190,16 +190,18 @@ class Collector:
         # reader or a duplicated code the checks missed.
         if values.duplicated(["unit_id", "indicator", "year"]).any():  # cheap test; the message only if needed
             key = values["unit_id"] + " " + values["indicator"] + " " + values["year"].astype(str)
-            check_unique(pd.DataFrame({"unit, indicator and year": key}), "unit, indicator and year",
-                         self.source_id, self.path)
+            check_unique(
+                pd.DataFrame({"unit, indicator and year": key}), "unit, indicator and year", self.source_id, self.path
+            )
         years = values.groupby("indicator")["year"].agg(lambda y: sorted(set(y.tolist())))
         note: dict[str, Any] = {
             "source": self.source_id,
             "path": str(self.path),
             "rows": len(values),
             "units": int(values["unit_id"].nunique()),
-            "indicators": {ind: {"years": yrs, "rows": int((values["indicator"] == ind).sum())}
-                           for ind, yrs in years.items()},
+            "indicators": {
+                ind: {"years": yrs, "rows": int((values["indicator"] == ind).sum())} for ind, yrs in years.items()
+            },
             "suppressed": dict(self.suppressed),
             "not_computable": dict(self.not_computable),
             "unparsable": self.unparsable,

@@ -65,18 +65,23 @@ def read_gv100(root: Path | None = None) -> SourceValues:
     short = records.str.len() < POPULATION[1]
     if short.any():
         line = short[short].index[0]
-        raise SourceCorrupt(GV100, path, f"line {line} is {len(records[line])} characters long, "
-                                         f"shorter than the record layout ({POPULATION[1]})")
+        raise SourceCorrupt(
+            GV100,
+            path,
+            f"line {line} is {len(records[line])} characters long, shorter than the record layout ({POPULATION[1]})",
+        )
     out = Collector(GV100, path)
 
     unpopulated = _field(records, TEXT_KEY) == UNPOPULATED_AREA
     out.skip("unpopulated unincorporated areas (Textkennzeichen 66)", int(unpopulated.sum()))
     records = records[~unpopulated]
-    table = pd.DataFrame({
-        "ags": _field(records, AGS),
-        "area_ha": _field(records, AREA_HA),
-        "population": _field(records, POPULATION),
-    })
+    table = pd.DataFrame(
+        {
+            "ags": _field(records, AGS),
+            "area_ha": _field(records, AREA_HA),
+            "population": _field(records, POPULATION),
+        }
+    )
     bad_code = ~table["ags"].str.fullmatch(r"\d{8}")
     if bad_code.any():
         line = bad_code[bad_code].index[0]

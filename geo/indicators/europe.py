@@ -68,4 +68,3 @@ def read_degurba(root: Path | None = None) -> SourceValues:
     out.add("degurba", table["unit_id"], degurba, DEGURBA_YEAR)
     out.facts["lau_per_country"] = {c: int(n) for c, n in country.value_counts().sort_index().items()}
     return out.finish()
-

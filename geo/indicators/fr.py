@@ -72,17 +72,25 @@ def read(root: Path | None = None) -> SourceValues:
     # Mayotte's rows carry registered births and deaths but 0 for every census count: there the census
     # figures are not available, and a population of 0 would be false. (Communes that really have no
     # inhabitants, the villages destroyed at Verdun, have no births or deaths either.)
-    no_census = (num["population_2021"].value == 0) & ((num["naissances_2022"].value > 0)
-                                                      | (num["deces_2022"].value > 0))
+    no_census = (num["population_2021"].value == 0) & (
+        (num["naissances_2022"].value > 0) | (num["deces_2022"].value > 0)
+    )
     for column in CENSUS_COUNTS:
         num[column] = num[column].blank(no_census)
-    out.exclude(sorted(unit_ids[no_census].str[3:]),
-                "census counts are 0 but births or deaths were registered: census figures not available")
+    out.exclude(
+        sorted(unit_ids[no_census].str[3:]),
+        "census counts are 0 but births or deaths were registered: census figures not available",
+    )
 
     out.add("population", unit_ids, num["population_2021"], 2021)
     out.add("population", unit_ids, num["population_2015"], 2015)
-    out.add("pop_change_pa", unit_ids, annual_rate(num["population_2015"], num["population_2021"], 2021 - 2015),
-            2021, period="2015-2021")
+    out.add(
+        "pop_change_pa",
+        unit_ids,
+        annual_rate(num["population_2015"], num["population_2021"], 2021 - 2015),
+        2021,
+        period="2015-2021",
+    )
     out.add("households", unit_ids, num["menages_2021"], 2021)
     out.add("density", unit_ids, num["population_2021"] / num["superficie_km2"], 2021)
     # Births and deaths of 2022 over the population of 2021, the latest census population in the file.

@@ -76,8 +76,9 @@ def read_classification(root: Path | None = None) -> SourceValues:
         raise SchemaError(CLASSIFICATION, path, f"sheet '{SHEET}' is empty")
     headers = [normalise_header(h) for h in rows[0]]
     table = file_rows(pd.DataFrame([list(r)[: len(headers)] for r in rows[1:]], columns=headers, dtype=object), 2)
-    require_columns(table, [CODE, AREA, LEGAL_2011, RESIDENT_2019, ALTITUDE_ZONE, ALTITUDE, DEGURBA],
-                    CLASSIFICATION, path)
+    require_columns(
+        table, [CODE, AREA, LEGAL_2011, RESIDENT_2019, ALTITUDE_ZONE, ALTITUDE, DEGURBA], CLASSIFICATION, path
+    )
     out = Collector(CLASSIFICATION, path)
 
     blank = table[CODE].map(lambda c: c is None or str(c).strip() == "")

@@ -1,0 +1,274 @@
+/*
+ * PlurAlps Atlas map: MapLibre GL, geometry loaded once, colours by feature state.
+ *
+ * The server never sends geometry through Dash. The map container carries the URLs of three static,
+ * content-hashed files (units, context, index); MapLibre loads them once. Each view change sends a payload
+ * of colour indexes and values only (dashboard/mapdata.py); `paint` sets the feature state of the features
+ * whose class changed and swaps the fill-colour expression. Hover, click and zoom are handled here.
+ *
+ * Exposed for tests and benchmarks: window.atlasMap (state of the last paint, colour of a feature).
+ */
+(function () {
+  "use strict";
+
+  const S = {
+    map: null, container: null, loaded: false, index: null,
+    pending: null, classes: null, payload: null, zoomKey: undefined, popup: null,
+    hovered: null, paintSeq: 0, lastTiming: null, marks: {},
+  };
+
+  function mark(name) { if (!(name in S.marks)) S.marks[name] = Math.round(performance.now()); }
+
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function showProblem(message) {
+    if (!S.container) return;
+    let box = S.container.querySelector(".atlas-map-problem");
+    if (!box) {
+      box = el("div", "atlas-map-problem");
+      box.setAttribute("role", "alert");
+      S.container.appendChild(box);
+    }
+    box.textContent = message;
+  }
+
+  function fillExpression(p) {
+    const c = ["coalesce", ["feature-state", "c"], -1];
+    if (p.mode === "continuous") {
+      const stops = [];
+      const n = p.colours.length;
+      p.colours.forEach(function (colour, i) { stops.push(n === 1 ? 0 : (100 * i) / (n - 1), colour); });
+      return ["case", ["<", c, -1.5], p.filteredColour, ["<", c, -0.5], p.missingColour,
+        ["interpolate", ["linear"], c].concat(stops)];
+    }
+    const expr = ["match", c, -2, p.filteredColour, -1, p.missingColour];
+    p.colours.forEach(function (colour, i) { expr.push(i, colour); });
+    expr.push(p.missingColour);
+    return expr;
+  }
+
+  function colourOf(i) {
+    // The colour a person sees for feature i under the last payload (mirror of fillExpression).
+    const p = S.payload;
+    if (!p || !S.classes) return null;
+    const c = S.classes[i];
+    if (c === -2) return p.filteredColour;
+    if (c === -1 || c === null || c === undefined) return p.missingColour;
+    if (p.mode === "continuous") return "continuous:" + c;
+    return p.colours[c] || p.missingColour;
+  }
+
+  function applyPayload(p) {
+    const started = performance.now();
+    const map = S.map;
+    const cls = p.classes;
+    const prev = S.classes;
+    let changed = 0;
+    for (let i = 0; i < cls.length; i++) {
+      if (prev === null || prev[i] !== cls[i]) {
+        map.setFeatureState({ source: "units", id: i }, { c: cls[i] });
+        changed++;
+      }
+    }
+    S.classes = cls;
+    S.payload = p;
+    map.setPaintProperty("units-fill", "fill-color", fillExpression(p));
+    map.setFilter("unit-selected", ["==", ["id"], p.selected === null ? -1 : p.selected]);
+    if (p.zoomKey !== S.zoomKey) {
+      S.zoomKey = p.zoomKey;
+      const bounds = p.zoom || p.home;
+      if (bounds) map.fitBounds([[bounds[0], bounds[1]], [bounds[2], bounds[3]]], { padding: 24, duration: 0 });
+    }
+    const jsMs = performance.now() - started;
+    const seq = ++S.paintSeq;
+    S.lastTiming = { key: p.key, seq: seq, jsMs: jsMs, changed: changed, drawnMs: null };
+    map.once("idle", function () {
+      if (S.lastTiming && S.lastTiming.seq === seq) {
+        S.lastTiming.drawnMs = performance.now() - started;
+        S.container.dataset.paintedKey = p.key + "|" + p.mode + "|" + p.colours.join(",");
+        S.container.dataset.paintSeq = String(seq);
+        mark("firstDrawn");
+      }
+    });
+    return S.lastTiming;
+  }
+
+  function hoverContent(i) {
+    const p = S.payload;
+    const box = el("div", "atlas-hover");
+    const name = S.index.name[i] + (S.index.name_alt[i] ? " / " + S.index.name_alt[i] : "");
+    box.appendChild(el("strong", null, name));
+    if (!p) return box;
+    box.appendChild(el("div", "atlas-hover-place", p.countryNames[S.index.country[i]] || S.index.country[i]));
+    const v = p.values[i];
+    const meta = p.metaTable[p.meta[i]];
+    const valueText = v === null || v === undefined ? p.text.noValue : p.formatValue(v);
+    box.appendChild(el("div", "atlas-hover-value", p.label + ": " + valueText));
+    if (meta) box.appendChild(el("div", "atlas-hover-source", meta[0] + " · " + (p.sourceTitles[meta[1]] || meta[1])));
+    return box;
+  }
+
+  function decorate(p) {
+    // Number formatting per language, done here so that values travel as numbers.
+    const fmt = new Intl.NumberFormat(p.locale || "en", { maximumSignificantDigits: 4 });
+    p.formatValue = function (v) {
+      if (p.mode === "categories") return p.categoryLabels[String(v)] || String(v);
+      return fmt.format(v) + (p.unit ? " " + p.unit : "");
+    };
+    return p;
+  }
+
+  function setSelected(unitIndex) {
+    if (!S.index || !window.dash_clientside || !window.dash_clientside.set_props) return;
+    window.dash_clientside.set_props("atlas-selected", { data: S.index.unit_id[unitIndex] });
+  }
+
+  function addLayers(map, data) {
+    // Small tile buffers and a low maxzoom cut the worker's tiling work: fills need no labels, and
+    // beyond zoom 11 the map-resolution geometry has no more detail to show.
+    map.addSource("units", { type: "geojson", data: data.units, buffer: 16, maxzoom: 11, tolerance: 0.5 });
+    map.addSource("context", { type: "geojson", data: data.context, buffer: 16, maxzoom: 11, tolerance: 0.5 });
+    map.addLayer({ id: "units-fill", type: "fill", source: "units",
+      paint: { "fill-color": "#d9d9d9", "fill-antialias": false } });
+    map.addLayer({ id: "units-line", type: "line", source: "units",
+      paint: { "line-color": "#ffffff", "line-opacity": 0.6,
+        "line-width": ["interpolate", ["linear"], ["zoom"], 6, 0, 8, 0.3, 11, 1] } });
+    map.addLayer({ id: "lakes", type: "fill", source: "context", filter: ["==", ["get", "layer"], "lake"],
+      paint: { "fill-color": "#a9cce3" } });
+    map.addLayer({ id: "nuts3", type: "line", source: "context", filter: ["==", ["get", "layer"], "nuts3"],
+      paint: { "line-color": "#6b6b6b", "line-width": 0.5, "line-opacity": 0.7 } });
+    map.addLayer({ id: "nuts2", type: "line", source: "context", filter: ["==", ["get", "layer"], "nuts2"],
+      paint: { "line-color": "#4a4a4a", "line-width": 0.9 } });
+    map.addLayer({ id: "countries", type: "line", source: "context", filter: ["==", ["get", "layer"], "country"],
+      paint: { "line-color": "#1f1f1f", "line-width": 1.6 } });
+    map.addLayer({ id: "alpine-convention", type: "line", source: "context",
+      filter: ["==", ["get", "layer"], "alpine_convention"],
+      paint: { "line-color": "#7b3294", "line-width": 1.4, "line-dasharray": [2, 2] } });
+    map.addLayer({ id: "unit-hover", type: "line", source: "units", filter: ["==", ["id"], -1],
+      paint: { "line-color": "#000000", "line-width": 1.5 } });
+    map.addLayer({ id: "unit-selected", type: "line", source: "units", filter: ["==", ["id"], -1],
+      paint: { "line-color": "#000000", "line-width": 3 } });
+  }
+
+  function bindEvents(map) {
+    S.popup = new window.maplibregl.Popup({ closeButton: false, closeOnClick: false, maxWidth: "280px" });
+    map.on("mousemove", "units-fill", function (e) {
+      if (!e.features.length || !S.index) return;
+      const i = e.features[0].id;
+      map.getCanvas().style.cursor = "pointer";
+      if (S.hovered !== i) {
+        S.hovered = i;
+        map.setFilter("unit-hover", ["==", ["id"], i]);
+        S.popup.setDOMContent(hoverContent(i));
+      }
+      S.popup.setLngLat(e.lngLat).addTo(map);
+    });
+    map.on("mouseleave", "units-fill", function () {
+      S.hovered = null;
+      map.getCanvas().style.cursor = "";
+      map.setFilter("unit-hover", ["==", ["id"], -1]);
+      S.popup.remove();
+    });
+    map.on("click", "units-fill", function (e) {
+      if (e.features.length) setSelected(e.features[0].id);
+    });
+  }
+
+  function init(container) {
+    S.container = container;
+    mark("init");
+    if (!window.maplibregl) { showProblem(container.dataset.textNoScript); return; }
+    window.maplibregl.setWorkerUrl(container.dataset.workerUrl);
+    let map;
+    try {
+      map = new window.maplibregl.Map({
+        container: container,
+        style: { version: 8, sources: {},
+          layers: [{ id: "background", type: "background", paint: { "background-color": "#e9eef2" } }] },
+        bounds: JSON.parse(container.dataset.home),
+        fitBoundsOptions: { padding: 24 },
+        attributionControl: false,
+        dragRotate: false,
+        pitchWithRotate: false,
+        preserveDrawingBuffer: true, // lets the poster and PNG export read the canvas
+      });
+    } catch (err) {
+      showProblem(container.dataset.textNoWebgl);
+      return;
+    }
+    S.map = map;
+    map.touchZoomRotate.disableRotation();
+    map.addControl(new window.maplibregl.NavigationControl({ showCompass: false }), "top-right");
+    map.addControl(new window.maplibregl.AttributionControl({ compact: true,
+      customAttribution: container.dataset.attribution }));
+    map.on("error", function (e) {
+      const msg = (e && e.error && e.error.message) || "";
+      if (msg) showProblem(container.dataset.textLoadFailed + " (" + msg + ")");
+    });
+    const indexPromise = fetch(container.dataset.indexUrl).then(function (r) {
+      mark("index");
+      if (!r.ok) throw new Error(r.status + " " + r.statusText);
+      return r.json();
+    });
+    map.on("load", function () {
+      mark("style");
+      addLayers(map, { units: container.dataset.unitsUrl, context: container.dataset.contextUrl });
+      bindEvents(map);
+      indexPromise.then(function (index) {
+        S.index = index;
+        const whenUnits = function () {
+          if (map.isSourceLoaded("units")) {
+            mark("units");
+            S.loaded = true;
+            container.dataset.ready = "true";
+            if (S.pending) { applyPayload(S.pending); S.pending = null; }
+          } else {
+            map.once("sourcedata", whenUnits);
+          }
+        };
+        whenUnits();
+      }).catch(function (err) { showProblem(container.dataset.textLoadFailed + " (" + err.message + ")"); });
+    });
+  }
+
+  function paint(payload) {
+    const noUpdate = window.dash_clientside.no_update;
+    if (!payload) return noUpdate;
+    const container = document.getElementById("atlas-map");
+    if (!container) return noUpdate;
+    if (S.container !== container) {
+      S.map = null; S.loaded = false; S.classes = null; S.zoomKey = undefined;
+      init(container);
+    }
+    const p = decorate(payload);
+    if (!S.loaded) { S.pending = p; return { key: p.key, queued: true }; }
+    const timing = applyPayload(p);
+    return { key: timing.key, jsMs: Math.round(timing.jsMs * 10) / 10, changed: timing.changed };
+  }
+
+  // Start loading geometry as soon as Dash has rendered the container, without waiting for the first
+  // payload: the download and tiling run while the first callbacks are still on their way.
+  function initWhenMounted() {
+    const container = document.getElementById("atlas-map");
+    if (container && S.container !== container) { init(container); return; }
+    if (!container) window.requestAnimationFrame(initWhenMounted);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initWhenMounted);
+  else initWhenMounted();
+
+  window.atlasMap = {
+    colourOf: colourOf,
+    timing: function () { return S.lastTiming; },
+    marks: function () { return S.marks; },
+    ready: function () { return S.loaded; },
+    map: function () { return S.map; },
+    featureOf: function (unitId) { return S.index ? S.index.unit_id.indexOf(unitId) : -1; },
+    select: setSelected,
+  };
+  window.dash_clientside = Object.assign({}, window.dash_clientside, { atlas: { paint: paint } });
+})();

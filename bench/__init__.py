@@ -1,0 +1,1 @@
+"""Benchmarks of PlurAlps Atlas: scripts that print figures (medians of several runs), never assertions."""

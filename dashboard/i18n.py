@@ -1,0 +1,82 @@
+"""All user-facing text goes through `t(key, lang, **values)`; numbers through `fmt_number`.
+
+Messages live in dashboard/locales/<lang>.toml, one file per language, keys grouped by view. A key missing
+in a language falls back to English (and a test fails, so the gap is found before a user sees it).
+Indicator names come from the indicator catalogue (label_<lang>), not from these files.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from functools import cache
+from pathlib import Path
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+LANGUAGES = ("en",)
+DEFAULT_LANGUAGE = "en"
+
+# Decimal and thousands separators per language (CLDR): a decimal comma where it is due.
+SEPARATORS = {"en": (".", ","), "de": (",", "."), "fr": (",", "\u202f"), "it": (",", "."), "sl": (",", ".")}
+
+
+def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat |= _flatten(value, name + ".")
+        else:
+            flat[name] = str(value)
+    return flat
+
+
+@cache
+def messages(lang: str) -> dict[str, str]:
+    """Return the flat {key: text} table of a language (English for an unknown language)."""
+    path = LOCALES_DIR / f"{lang if lang in LANGUAGES else DEFAULT_LANGUAGE}.toml"
+    with path.open("rb") as f:
+        return _flatten(tomllib.load(f))
+
+
+def normalise_language(lang: str | None) -> str:
+    """Return `lang` when it is a supported language, else the default."""
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **values) -> str:
+    """Return the message `key` in `lang`, with `{name}` placeholders filled from `values`."""
+    text = messages(normalise_language(lang)).get(key) or messages(DEFAULT_LANGUAGE).get(key)
+    if text is None:
+        raise KeyError(f"no message '{key}'")
+    return text.format(**values) if values else text
+
+
+def fmt_number(value: float | int | None, lang: str = DEFAULT_LANGUAGE, digits: int | None = None) -> str:
+    """Format a number for `lang`: separators per language, `digits` decimals or a sensible default.
+
+    Missing values return the localised "no value" text, so a gap is never printed as 0 or "nan".
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return t("common.no_value", lang)
+    if digits is None:
+        magnitude = abs(value)
+        digits = 0 if magnitude >= 100 or float(value).is_integer() else (1 if magnitude >= 10 else 2)
+    text = f"{value:,.{digits}f}"
+    decimal, thousands = SEPARATORS.get(normalise_language(lang), SEPARATORS["en"])
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
+
+
+def fmt_value(value: float | None, unit: str, lang: str = DEFAULT_LANGUAGE, digits: int | None = None) -> str:
+    """Format a value with its unit ("12.4 %", "8.1 km", "1,234 persons")."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return t("common.no_value", lang)
+    return f"{fmt_number(value, lang, digits)} {unit}".strip()
+
+
+def in_sentence(label: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Return a label as it reads inside a sentence: "Population" -> "population", but German nouns and
+    acronyms ("NUTS 3 mountain type") keep their capital."""
+    if lang == "de" or len(label) < 2 or not label[1].islower():
+        return label
+    return label[0].lower() + label[1:]

@@ -1,0 +1,44 @@
+"""Component ids, defined once. Browser tests and the map script use the same names."""
+
+URL = "url"
+STATE = "atlas-state"
+NOTICE = "atlas-notice"
+TABS = "atlas-tabs"
+VIEW_MAP = "view-map"
+VIEW_COMPARE = "view-compare"
+VIEW_ABOUT = "view-about"
+
+INDICATOR = "control-indicator"
+YEAR = "control-year"
+COUNTRIES = "control-countries"
+METHOD = "control-method"
+CLASSES = "control-classes"
+SCHEME = "control-scheme"
+ZOOM = "control-zoom"
+SEARCH = "control-search"
+DOWNLOAD_BUTTON = "control-download"
+DOWNLOAD = "download-csv"
+
+MAP = "atlas-map"  # the MapLibre container (assets/atlas-map.js looks it up by this id)
+MAP_PAYLOAD = "atlas-map-payload"
+MAP_PAINTED = "atlas-map-painted"
+SELECTED = "atlas-selected"  # set by the map script on click
+LEGEND = "atlas-legend"
+MISSING = "atlas-missing"
+INDICATOR_NOTE = "atlas-indicator-note"
+
+PROFILE = "atlas-profile"
+PROFILE_CLOSE = "profile-close"
+NEIGHBOUR = "profile-neighbour"  # dict id {"type": NEIGHBOUR, "unit": unit_id}
+
+COMPARE_SENTENCES = "compare-sentences"
+COMPARE_CHARTS = "compare-charts"
+COMPARE_BOX = "compare-box"
+COMPARE_COUNTRY_BOX = "compare-country-box"
+COMPARE_SCATTER = "compare-scatter"
+COMPARE_TABLE = "compare-table"
+
+# Stores that say when a part of the page must be redrawn (set by the state callback only on change).
+MAP_KEY = "atlas-map-key"
+PROFILE_KEY = "atlas-profile-key"
+COMPARE_KEY = "atlas-compare-key"

@@ -1,0 +1,147 @@
+"""The page shell: header with views, the three views, and the stores that connect them.
+
+The layout is a function of the request (Dash calls it per page load), so the first HTML already carries
+the language and the controls of the URL's state; it holds no figure and no geometry, which keeps a page
+load to tens of milliseconds of server time.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from dash import dcc, html
+from flask import has_request_context, request
+
+from dashboard import ids
+from dashboard.atlas import Atlas
+from dashboard.context import atlas as get_atlas
+from dashboard.i18n import t
+from dashboard.server import data_url
+from dashboard.state import State, parse_query, to_query
+from dashboard.views import about, compare, controls, profile
+from dashboard.vocabulary import vocabulary
+
+
+def serve_layout():
+    """Return the layout for the page being loaded: its query string sets language and controls.
+
+    Dash asks for the layout with a separate request (/_dash-layout) that carries no query string; the
+    page's own URL is its Referer.
+    """
+    atlas = get_atlas()
+    query = ""
+    if has_request_context():
+        query = request.query_string.decode("utf-8", "replace")
+        if not query and request.referrer:
+            query = urlsplit(request.referrer).query
+    state = parse_query(query, vocabulary(atlas)).state
+    return page(atlas, state)
+
+
+def page(atlas: Atlas, state: State) -> html.Div:
+    lang = state.lang
+    return html.Div(
+        className="atlas-page",
+        lang=lang,
+        children=[
+            dcc.Location(id=ids.URL, refresh="callback-nav"),
+            dcc.Store(id=ids.STATE, data=to_query(state)),
+            dcc.Store(id=ids.MAP_PAYLOAD),
+            dcc.Store(id=ids.MAP_PAINTED),
+            dcc.Store(id=ids.SELECTED),
+            dcc.Store(id=ids.MAP_KEY),
+            dcc.Store(id=ids.PROFILE_KEY),
+            dcc.Store(id=ids.COMPARE_KEY),
+            dcc.Download(id=ids.DOWNLOAD),
+            html.A(t("app.skip", lang), href="#" + ids.MAP, className="atlas-skip"),
+            html.Header(
+                className="atlas-header",
+                children=[
+                    html.Div(
+                        className="atlas-brand",
+                        children=[
+                            html.H1(t("app.title", lang)),
+                            html.P(t("app.tagline", lang), className="atlas-tagline"),
+                        ],
+                    ),
+                    dcc.Tabs(
+                        id=ids.TABS,
+                        value=state.view,
+                        className="atlas-tabs",
+                        children=[dcc.Tab(label=t(f"nav.{v}", lang), value=v) for v in ("map", "compare", "about")],
+                    ),
+                ],
+            ),
+            html.Div(id=ids.NOTICE, className="atlas-notice", role="status"),
+            html.Main(
+                className="atlas-main",
+                children=[
+                    html.Section(
+                        id=ids.VIEW_MAP,
+                        className=_view_class(state, "map"),
+                        children=[
+                            controls.panel(atlas, state),
+                            map_area(atlas, lang),
+                            html.Aside(
+                                id=ids.PROFILE,
+                                className="atlas-profile",
+                                **{"aria-live": "polite"},
+                                children=profile.empty(lang),
+                            ),
+                        ],
+                    ),
+                    html.Section(
+                        id=ids.VIEW_COMPARE, className=_view_class(state, "compare"), children=compare.layout(lang)
+                    ),
+                    html.Section(
+                        id=ids.VIEW_ABOUT, className=_view_class(state, "about"), children=about.layout(atlas, lang)
+                    ),
+                ],
+            ),
+        ],
+    )
+
+
+def _view_class(state: State, view: str) -> str:
+    return "atlas-view" + ("" if state.view == view else " atlas-hidden")
+
+
+def map_area(atlas: Atlas, lang: str) -> html.Div:
+    """Return the map container (filled by assets/atlas-map.js), legend and counts."""
+    data_attributes = {
+        "data-units-url": data_url(atlas, "units"),
+        "data-context-url": data_url(atlas, "context"),
+        "data-index-url": data_url(atlas, "index"),
+        "data-worker-url": "/vendor/maplibre-gl/maplibre-gl-csp-worker.js",
+        "data-home": json.dumps(_home(atlas)),
+        "data-attribution": t("map.attribution", lang),
+        "data-text-load-failed": t("map.load_failed", lang),
+        "data-text-no-webgl": t("map.no_webgl", lang),
+        "data-text-no-script": t("map.no_script", lang),
+    }
+    return html.Div(
+        className="atlas-map-area",
+        children=[
+            html.Div(
+                id=ids.MAP,
+                className="atlas-map",
+                role="region",
+                **{"aria-label": t("map.region", lang)},
+                **data_attributes,
+            ),
+            html.Div(
+                className="atlas-map-footer",
+                children=[
+                    html.Div(id=ids.LEGEND, className="atlas-legend", **{"aria-label": t("map.legend", lang)}),
+                    html.P(id=ids.MISSING, className="atlas-missing", role="status"),
+                    html.Div(id=ids.INDICATOR_NOTE, className="atlas-indicator-note"),
+                ],
+            ),
+        ],
+    )
+
+
+def _home(atlas: Atlas) -> list[list[float]]:
+    w, s, e, n = atlas.bounds["all"]
+    return [[w, s], [e, n]]

@@ -1,0 +1,197 @@
+"""What the browser needs to paint the map for one view state: values and classes, never geometry.
+
+`map_payload` returns a small JSON-ready dict: the value of every feature (aligned to the geometry's feature
+ids), the class breaks and colours, and for hover the year and source of each value. The browser derives
+each feature's class from its value with the same rule as `Classes.assign` (upper bounds inclusive), so a
+switch of method, classes or colours sends the same values and new breaks.
+
+`legend_model` returns the legend rows (colour, bounds, count) and the missing-value count for the page.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from dashboard.atlas import Atlas
+from dashboard.classify import (
+    FILTERED_COLOUR,
+    MISSING_COLOUR,
+    Classes,
+    category_palette,
+    classify,
+    palette,
+    scheme_for,
+)
+from dashboard.state import LATEST, State
+
+SIGNIFICANT_DIGITS = 4
+
+
+@dataclass(frozen=True)
+class LegendRow:
+    colour: str
+    lower: float | None
+    upper: float | None
+    count: int
+    label: str | None = None  # categories
+
+
+@dataclass(frozen=True)
+class MapModel:
+    """Everything derived from one state: classes, colours, legend rows and counts."""
+
+    indicator: str
+    year: int | str
+    mode: str  # classes, continuous, categories
+    classes: Classes | None
+    colours: list[str]
+    categories: list[int]
+    legend: list[LegendRow]
+    in_selection: int  # units of the chosen countries
+    missing: int  # of those, units without a value
+    values: np.ndarray
+    years: np.ndarray
+    source_codes: np.ndarray
+    selection: np.ndarray  # bool per unit: inside the chosen countries
+
+
+def year_key(state: State) -> int | str:
+    return LATEST if state.year == LATEST else int(state.year)
+
+
+def map_model(atlas: Atlas, state: State) -> MapModel:
+    """Classify the state's indicator over the chosen countries; return the model behind map and legend."""
+    entry = atlas.catalogue.loc[state.indicator]
+    year = year_key(state)
+    series = (
+        atlas.series(state.indicator, year)
+        if atlas.has_series(state.indicator, year)
+        else atlas.series(state.indicator, LATEST)
+    )
+    selection = (
+        np.ones(len(atlas.units), dtype=bool)
+        if not state.countries
+        else atlas.units["country"].isin(state.countries).to_numpy()
+    )
+    values = np.where(selection, series.values, np.nan)
+    missing = int(np.count_nonzero(selection & np.isnan(series.values)))
+    if entry["kind"] == "categorical":
+        return _categorical(atlas, state, series, values, selection, missing)
+    classes = classify(values, state.method, state.classes)
+    scheme = scheme_for(entry["direction"], state.scheme)
+    if state.method == "continuous" or len(classes.bins) <= 1:
+        colours = palette(scheme, 9, entry["direction"])
+        mode = "continuous"
+        legend = (
+            []
+            if not classes.bins
+            else [LegendRow(colours[0], classes.lower, None, 0), LegendRow(colours[-1], None, classes.bins[-1], 0)]
+        )
+    else:
+        colours = palette(scheme, len(classes.bins), entry["direction"])
+        mode = "classes"
+        lowers = [classes.lower, *classes.bins[:-1]]
+        legend = [LegendRow(c, lo, hi, n) for c, lo, hi, n in zip(colours, lowers, classes.bins, classes.counts)]
+    return MapModel(
+        state.indicator,
+        series.year,
+        mode,
+        classes,
+        colours,
+        [],
+        legend,
+        int(selection.sum()),
+        missing,
+        series.values,
+        series.years,
+        series.source_codes,
+        selection,
+    )
+
+
+def _categorical(atlas, state, series, values, selection, missing) -> MapModel:
+    labels = json.loads(atlas.catalogue.at[state.indicator, "categories"] or "{}")
+    present = values[~np.isnan(values)].astype(int)
+    codes = sorted({int(c) for c in labels} | set(np.unique(present).tolist()))
+    colours_by_code = category_palette(codes)
+    counts = {c: int(np.count_nonzero(present == c)) for c in codes}
+    legend = [
+        LegendRow(colours_by_code[c], c, c, counts[c], (labels.get(str(c)) or {}).get(state.lang) or str(c))
+        for c in codes
+        if counts[c] > 0
+    ]
+    return MapModel(
+        state.indicator,
+        series.year,
+        "categories",
+        None,
+        [colours_by_code[c] for c in codes],
+        codes,
+        legend,
+        int(selection.sum()),
+        missing,
+        series.values,
+        series.years,
+        series.source_codes,
+        selection,
+    )
+
+
+def map_payload(atlas: Atlas, model: MapModel, state: State) -> dict:
+    """Return the JSON-ready data the browser script paints from (see assets/atlas-map.js).
+
+    `classes` is the colour index of every feature: 0..k-1 (classes, categories), 0..100 (continuous:
+    position between minimum and maximum), -1 no value, -2 outside the chosen countries. `values` are
+    for hover only, rounded to SIGNIFICANT_DIGITS. Arrays stay numpy: Dash's orjson encoder writes them
+    without a Python loop.
+    """
+    present = ~np.isnan(model.values)
+    # Hover shows each value with its year and source: encode (year, source) pairs once, per unit an index.
+    pairs = np.where(present, model.years.astype(np.int32) * 1000 + model.source_codes, -1)
+    table, meta = np.unique(pairs, return_inverse=True)
+    meta_table = [None if p < 0 else [int(p // 1000), atlas.source_ids[int(p % 1000)]] for p in table]
+    return {
+        "key": f"{model.indicator}|{model.year}",
+        "indicator": model.indicator,
+        "mode": model.mode,
+        "classes": feature_classes(model),
+        "values": round_significant(model.values),
+        "meta": meta.astype(np.int16),
+        "metaTable": meta_table,
+        "colours": model.colours,
+        "missingColour": MISSING_COLOUR,
+        "filteredColour": FILTERED_COLOUR,
+        "zoom": atlas.bounds.get(state.zoom) if state.zoom else None,
+        "zoomKey": state.zoom,
+        "selected": int(atlas.position[state.unit]) if state.unit in atlas.position.index else None,
+    }
+
+
+def feature_classes(model: MapModel) -> np.ndarray:
+    """Return the colour index of every feature (see map_payload)."""
+    values = np.where(model.selection, model.values, np.nan)
+    if model.mode == "categories":
+        codes = np.asarray(model.categories, dtype=float)
+        idx = np.searchsorted(codes, values)
+        idx = np.where(np.isnan(values), -1, np.minimum(idx, max(len(codes) - 1, 0)))
+    elif model.mode == "continuous":
+        lo, hi = model.classes.lower, (model.classes.bins[-1] if model.classes.bins else np.nan)
+        span = hi - lo if hi > lo else 1.0
+        idx = np.where(np.isnan(values), -1, np.rint((values - lo) / span * 100))
+    else:
+        idx = model.classes.assign(values)
+    idx = np.where(model.selection, idx, -2)
+    return idx.astype(np.int8)
+
+
+def round_significant(values: np.ndarray, digits: int = SIGNIFICANT_DIGITS) -> np.ndarray:
+    """Return `values` rounded to `digits` significant digits (NaN stays NaN), vectorised."""
+    out = np.array(values, dtype=float)
+    finite = np.isfinite(out) & (out != 0)
+    magnitude = np.floor(np.log10(np.abs(out[finite])))
+    scale = 10.0 ** (digits - 1 - magnitude)
+    out[finite] = np.round(out[finite] * scale) / scale
+    return out

@@ -1,0 +1,86 @@
+"""HTTP routes beside the Dash app: built geometry, vendored browser libraries, health.
+
+- /data/<name>: the build's browser files (geo.webexport), pre-gzipped and content-hashed, so they are sent
+  from disk as they are with `Content-Encoding: gzip` and cached by browsers for a year.
+- /vendor/maplibre-gl/<file>: MapLibre GL from node_modules (installed by `npm ci` in the set-up; never
+  copied into the repository), so the map works with no internet.
+- /healthz: readiness with the build's date and checksums.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, abort, jsonify, send_file
+
+from dashboard.atlas import Atlas
+from geo.settings import REPO_ROOT
+
+VENDOR_DIRS = {"maplibre-gl": REPO_ROOT / "node_modules" / "maplibre-gl" / "dist"}
+VENDOR_FILES = {"maplibre-gl": {"maplibre-gl-csp.js", "maplibre-gl-csp-worker.js", "maplibre-gl.css"}}
+YEAR_S = 365 * 24 * 3600
+
+
+def vendor_missing() -> list[str]:
+    """Return the vendored files that are not installed (run `npm ci`)."""
+    return [
+        f"{lib}/{name}"
+        for lib, names in VENDOR_FILES.items()
+        for name in sorted(names)
+        if not (VENDOR_DIRS[lib] / name).is_file()
+    ]
+
+
+def data_url(atlas: Atlas, kind: str) -> str:
+    """Return the URL of a browser file of the build (units, context, index)."""
+    return f"/data/{atlas.manifest['web'][kind]['name']}"
+
+
+def register_routes(server: Flask, atlas: Atlas) -> None:
+    """Add the data, vendor and health routes to the Flask server."""
+    web_dir = atlas.folder / "web"
+    names = {info["name"] for info in atlas.manifest["web"].values()}
+
+    @server.route("/data/<name>")
+    def built_file(name: str):
+        if name not in names:
+            abort(404)
+        response = send_file(web_dir / f"{name}.gz", mimetype=_mimetype(name), max_age=YEAR_S, conditional=True)
+        response.headers["Content-Encoding"] = "gzip"
+        response.headers["Cache-Control"] = f"public, max-age={YEAR_S}, immutable"
+        response.headers["Vary"] = "Accept-Encoding"
+        # Flask-Compress must not compress it again.
+        response.direct_passthrough = True
+        return response
+
+    @server.route("/vendor/<lib>/<name>")
+    def vendor(lib: str, name: str):
+        if lib not in VENDOR_FILES or name not in VENDOR_FILES[lib]:
+            abort(404)
+        path = VENDOR_DIRS[lib] / name
+        if not path.is_file():
+            abort(404)
+        return send_file(path, max_age=24 * 3600, conditional=True)
+
+    @server.route("/healthz")
+    def healthz():
+        missing = vendor_missing()
+        body = {
+            "status": "ok" if not missing else "degraded",
+            "built_at": atlas.manifest.get("built_at"),
+            "units": len(atlas.units),
+            "build_key": atlas.manifest.get("key"),
+            "code_checksum": atlas.manifest.get("code_checksum"),
+            "source_checksums": atlas.manifest.get("source_checksums", {}),
+            "failures": atlas.manifest.get("failures", 0),
+        }
+        if missing:
+            body["missing_vendor_files"] = missing
+        return jsonify(body), 200 if not missing else 503
+
+    @server.after_request
+    def _no_sniff(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+
+def _mimetype(name: str) -> str:
+    return "application/geo+json" if name.endswith(".geojson") else "application/json"

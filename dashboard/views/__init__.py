@@ -1,0 +1,1 @@
+"""One module per view; each defines its layout and registers its callbacks with `dash.callback`."""

@@ -1,0 +1,128 @@
+"""About: what the Atlas is, its sources with licences and required attribution, methods, and known gaps
+(from the build report: coverage of each indicator per country, failures)."""
+
+from __future__ import annotations
+
+import tomllib
+
+from dash import html
+
+from dashboard.atlas import Atlas
+from dashboard.i18n import fmt_number, t
+from dashboard.vocabulary import country_name, indicator_label
+from geo import sources
+from geo.settings import DATA_DIR
+
+
+def _thresholds() -> dict[str, float]:
+    with (DATA_DIR / "peripherality.toml").open("rb") as f:
+        classes = tomllib.load(f)["class"]
+    return {c["name"]: c.get("max_km") for c in classes}
+
+
+def layout(atlas: Atlas, lang: str) -> list:
+    used = {s.split("+")[0] for s in atlas.source_ids} | {"gisco_nuts_2021"}
+    used |= {n.get("source") for n in atlas.report.get("notes", {}).values() if isinstance(n, dict) and n.get("source")}
+    catalogue = sources.catalogue()
+    rows = []
+    for sid in sorted(s for s in used if s in catalogue):
+        src = catalogue[sid]
+        rows.append(
+            html.Tr(
+                [
+                    html.Th(src.title, scope="row"),
+                    html.Td(src.publisher),
+                    html.Td(src.licence),
+                    html.Td(src.attribution),
+                    html.Td(src.vintage),
+                ]
+            )
+        )
+    limits = _thresholds()
+    return [
+        html.H2(t("about.title", lang)),
+        html.P(t("about.purpose", lang)),
+        html.P(
+            t("about.build", lang, date=atlas.manifest.get("built_at", "?"), units=fmt_number(len(atlas.units), lang))
+        ),
+        html.H3(t("about.sources", lang)),
+        html.Div(
+            className="atlas-table-wrap",
+            children=html.Table(
+                className="atlas-table",
+                children=[
+                    html.Thead(
+                        html.Tr(
+                            [
+                                html.Th(t("profile.source", lang), scope="col"),
+                                html.Th(t("about.publisher", lang), scope="col"),
+                                html.Th(t("about.licence", lang), scope="col"),
+                                html.Th(t("about.credit", lang), scope="col"),
+                                html.Th(t("about.vintage", lang), scope="col"),
+                            ]
+                        )
+                    ),
+                    html.Tbody(rows),
+                ],
+            ),
+        ),
+        html.H3(t("about.methods", lang)),
+        html.P(t("about.classification", lang)),
+        html.P(
+            t(
+                "about.peripherality",
+                lang,
+                central=fmt_number(limits.get("central"), lang),
+                intermediate=fmt_number(limits.get("intermediate"), lang),
+            )
+        ),
+        html.P(t("about.intervals", lang)),
+        html.P(t("about.latest", lang)),
+        html.H3(t("about.gaps", lang)),
+        _coverage(atlas, lang),
+        _failures(atlas, lang),
+    ]
+
+
+def _coverage(atlas: Atlas, lang: str) -> html.Div:
+    coverage = atlas.report.get("coverage", [])
+    countries = sorted({r["country"] for r in coverage})
+    by_key = {(r["indicator"], r["country"]): r for r in coverage}
+    head = html.Thead(
+        html.Tr(
+            [html.Th(t("profile.indicator", lang), scope="col")]
+            + [html.Th(country_name(c, lang), scope="col") for c in countries]
+        )
+    )
+    body = []
+    for indicator in atlas.catalogue.index:
+        cells = []
+        for c in countries:
+            r = by_key.get((indicator, c))
+            if r is None:
+                cells.append(html.Td("–"))
+                continue
+            share = 0 if not r["units"] else r["with_value"] / r["units"]
+            cells.append(
+                html.Td(
+                    f"{fmt_number(r['with_value'], lang)} / {fmt_number(r['units'], lang)}",
+                    className="num" + (" atlas-gap" if share < 0.5 else ""),
+                )
+            )
+        body.append(html.Tr([html.Th(indicator_label(atlas, indicator, lang), scope="row"), *cells]))
+    return html.Div(
+        className="atlas-table-wrap",
+        children=[html.H4(t("about.coverage", lang)), html.Table([head, html.Tbody(body)], className="atlas-table")],
+    )
+
+
+def _failures(atlas: Atlas, lang: str) -> html.Div:
+    failures = atlas.report.get("failures", [])
+    if not failures:
+        return html.P(t("about.no_failures", lang))
+    return html.Div(
+        [
+            html.H4(t("about.failures", lang)),
+            html.Ul([html.Li(f"{f.get('country') or ''} {f.get('source')}: {f.get('problem')}") for f in failures]),
+        ]
+    )

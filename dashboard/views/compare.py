@@ -1,0 +1,256 @@
+"""Compare: the mountain vs valley and periphery vs centre question, for the chosen indicator.
+
+For every place (all countries, then each country): n, median and the median's 95% bootstrap interval of
+mountain vs non-mountain units and of central / intermediate / peripheral units; box plots of the
+distributions; a plain-language sentence built from exactly those figures; and the indicator against the
+distance to the nearest urban centre, coloured by NUTS 3 mountain type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from dash import Input, Output, callback, dcc, html, no_update
+
+from dashboard import ids
+from dashboard.atlas import Atlas
+from dashboard.context import atlas as get_atlas
+from dashboard.figures import PNG_CONFIG, country_boxes, distance_scatter, group_boxes
+from dashboard.i18n import fmt_number, fmt_value, in_sentence, t
+from dashboard.mapdata import year_key
+from dashboard.state import LATEST, State, parse_query
+from dashboard.stats import GroupSummary, summarise, wants_log_scale
+from dashboard.views.controls import vocabulary_cached
+from dashboard.vocabulary import country_name, indicator_label, unit_text
+
+MOUNTAIN_GROUPS = ("mountain", "non_mountain")
+PERIPHERALITY_GROUPS = ("central", "intermediate", "peripheral")
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class PlaceComparison:
+    place: str  # "all" or a country code
+    groups: dict[str, GroupSummary]  # by group key
+    values: dict[str, np.ndarray]  # the values of each group (for the box plots)
+
+
+def group_masks(atlas: Atlas) -> dict[str, np.ndarray]:
+    units = atlas.units
+    mountain = units["mountain"]
+    periph = units["peripherality"]
+    return {
+        "mountain": (mountain == True).fillna(False).to_numpy(dtype=bool),  # noqa: E712 (nullable boolean)
+        "non_mountain": (mountain == False).fillna(False).to_numpy(dtype=bool),  # noqa: E712
+        **{g: (periph == g).fillna(False).to_numpy(dtype=bool) for g in PERIPHERALITY_GROUPS},
+    }
+
+
+def compare(atlas: Atlas, state: State) -> list[PlaceComparison]:
+    """Return the comparison for all chosen countries together and for each of them."""
+    year = year_key(state)
+    series = (
+        atlas.series(state.indicator, year)
+        if atlas.has_series(state.indicator, year)
+        else atlas.series(state.indicator, LATEST)
+    )
+    countries = list(state.countries) or sorted(atlas.units["country"].unique())
+    country = atlas.units["country"].to_numpy()
+    masks = group_masks(atlas)
+    places = [(ALL, np.isin(country, countries))] + [(c, country == c) for c in countries]
+    result = []
+    for place, in_place in places:
+        values = {g: series.values[in_place & masks[g]] for g in (*MOUNTAIN_GROUPS, *PERIPHERALITY_GROUPS)}
+        result.append(PlaceComparison(place, {g: summarise(v, g) for g, v in values.items()}, values))
+    return result
+
+
+def sentences(atlas: Atlas, comparison: PlaceComparison, state: State) -> list[str]:
+    """Return the plain-language sentences for one place, built from its summaries only."""
+    lang = state.lang
+    label = in_sentence(indicator_label(atlas, state.indicator, lang, with_unit=False), lang)
+    unit = unit_text(atlas, state.indicator, lang)
+    place = t("compare.everywhere", lang) if comparison.place == ALL else country_name(comparison.place, lang)
+    g = comparison.groups
+    out = []
+    if g["peripheral"].n and g["central"].n:
+        out.append(
+            t(
+                "compare.sentence_periph",
+                lang,
+                place=place,
+                indicator=label,
+                peripheral=fmt_value(g["peripheral"].median, unit, lang),
+                n_peripheral=fmt_number(g["peripheral"].n, lang),
+                central=fmt_value(g["central"].median, unit, lang),
+                n_central=fmt_number(g["central"].n, lang),
+            )
+        )
+    else:
+        out.append(
+            t(
+                "compare.sentence_missing",
+                lang,
+                place=place,
+                groups=f"{t('class.peripheral', lang)} / {t('class.central', lang)}",
+            )
+        )
+    if g["mountain"].n and g["non_mountain"].n:
+        out.append(
+            t(
+                "compare.sentence_mountain",
+                lang,
+                place=place,
+                indicator=label,
+                mountain=fmt_value(g["mountain"].median, unit, lang),
+                n_mountain=fmt_number(g["mountain"].n, lang),
+                non_mountain=fmt_value(g["non_mountain"].median, unit, lang),
+                n_non_mountain=fmt_number(g["non_mountain"].n, lang),
+            )
+        )
+    else:
+        out.append(
+            t(
+                "compare.sentence_missing",
+                lang,
+                place=place,
+                groups=f"{t('class.mountain', lang)} / {t('class.non_mountain', lang)}",
+            )
+        )
+    return out
+
+
+def layout(lang: str) -> list:
+    return [
+        html.H2(t("compare.title", lang)),
+        html.Div(id=ids.COMPARE_SENTENCES, className="atlas-sentences", **{"aria-live": "polite"}),
+        # Graphs are created by the callback, not here: plotly.js (1.4 MB) then loads only when Compare is
+        # first opened, and the map's first render does not wait for it.
+        html.Div(id=ids.COMPARE_CHARTS),
+        html.Div(id=ids.COMPARE_TABLE),
+    ]
+
+
+def _group_label(group: str, lang: str) -> str:
+    return t(f"class.{group}", lang).capitalize()
+
+
+def table(atlas: Atlas, comparisons: list[PlaceComparison], state: State) -> html.Div:
+    lang = state.lang
+    unit = unit_text(atlas, state.indicator, lang)
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(t(k, lang), scope="col")
+                for k in ("compare.country", "compare.group", "compare.n", "compare.median", "compare.interval")
+            ]
+        )
+    )
+    body = []
+    for comp in comparisons:
+        place = t("compare.overall", lang) if comp.place == ALL else country_name(comp.place, lang)
+        for group in (*MOUNTAIN_GROUPS, *PERIPHERALITY_GROUPS):
+            s = comp.groups[group]
+            interval = (
+                f"{fmt_number(s.low, lang)} – {fmt_number(s.high, lang)}"
+                if s.has_interval
+                else (t("compare.too_small", lang) if s.n else "–")
+            )
+            body.append(
+                html.Tr(
+                    [
+                        html.Th(place, scope="row"),
+                        html.Td(_group_label(group, lang)),
+                        html.Td(fmt_number(s.n, lang), className="num"),
+                        html.Td(fmt_value(s.median, unit, lang) if s.n else "–", className="num"),
+                        html.Td(interval, className="num"),
+                    ]
+                )
+            )
+    return html.Div(
+        className="atlas-table-wrap",
+        children=[html.H3(t("compare.table", lang)), html.Table([head, html.Tbody(body)], className="atlas-table")],
+    )
+
+
+def charts(box, by_country, scatter) -> list:
+    return [
+        html.Div(
+            className="atlas-compare-grid",
+            children=[
+                dcc.Graph(id=ids.COMPARE_BOX, figure=box, config=PNG_CONFIG),
+                dcc.Graph(id=ids.COMPARE_COUNTRY_BOX, figure=by_country, config=PNG_CONFIG),
+            ],
+        ),
+        dcc.Graph(id=ids.COMPARE_SCATTER, figure=scatter, config=PNG_CONFIG),
+    ]
+
+
+@callback(
+    Output(ids.COMPARE_SENTENCES, "children"),
+    Output(ids.COMPARE_CHARTS, "children"),
+    Output(ids.COMPARE_TABLE, "children"),
+    Input(ids.COMPARE_KEY, "data"),
+    prevent_initial_call=True,
+)
+def update_compare(compare_key):
+    if not isinstance(compare_key, str):
+        return (no_update,) * 3
+    atlas = get_atlas()
+    state = parse_query(compare_key, vocabulary_cached()).state
+    lang = state.lang
+    if atlas.catalogue.at[state.indicator, "kind"] != "numeric":
+        return [html.P(t("compare.categorical", lang))], [], None
+    comparisons = compare(atlas, state)
+    label = indicator_label(atlas, state.indicator, lang)
+    intro = html.P(t("compare.intro", lang, indicator=indicator_label(atlas, state.indicator, lang, with_unit=False)))
+    lines = [html.Li(s) for comp in comparisons for s in sentences(atlas, comp, state)]
+    overall = comparisons[0]
+    groups = [(g, _group_label(g, lang), overall.values[g]) for g in (*MOUNTAIN_GROUPS, *PERIPHERALITY_GROUPS)]
+    log = wants_log_scale(np.concatenate(list(overall.values.values())))
+    box = group_boxes(
+        groups,
+        [overall.groups[g] for g in (*MOUNTAIN_GROUPS, *PERIPHERALITY_GROUPS)],
+        f"{label}: {t('compare.overall', lang)}",
+        label,
+        t("compare.median", lang),
+        t("compare.interval", lang),
+        log=log,
+    )
+    rows = [
+        (country_name(c.place, lang), g, _group_label(g, lang), c.values[g])
+        for c in comparisons[1:]
+        for g in PERIPHERALITY_GROUPS
+    ]
+    by_country = country_boxes(rows, f"{label}: {t('compare.by_peripherality', lang)}", label, log=log)
+    scatter = _scatter(atlas, state, label, log)
+    return [intro, html.Ul(lines)], charts(box, by_country, scatter), table(atlas, comparisons, state)
+
+
+def _scatter(atlas: Atlas, state: State, label: str, log: bool):
+    lang = state.lang
+    year = year_key(state)
+    series = (
+        atlas.series(state.indicator, year)
+        if atlas.has_series(state.indicator, year)
+        else atlas.series(state.indicator, LATEST)
+    )
+    units = atlas.units
+    selection = (
+        np.ones(len(units), dtype=bool) if not state.countries else units["country"].isin(state.countries).to_numpy()
+    )
+    values = np.where(selection, series.values, np.nan)
+    mount = units["mount_type"].fillna(0).to_numpy(dtype=int)
+    labels = {code: t(f"mount_type.{code}", lang) for code in (1, 2, 3, 4)} | {0: t("mount_type.none", lang)}
+    return distance_scatter(
+        units["dist_urban_centre_km"].to_numpy(dtype=float),
+        values,
+        mount,
+        units["name"].to_numpy(dtype=object),
+        labels,
+        t("compare.scatter", lang, indicator=label),
+        t("compare.distance", lang),
+        label,
+        log,
+    )

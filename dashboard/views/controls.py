@@ -1,0 +1,400 @@
+"""Map controls and the state callback: controls, URL and clicks meet here, and only here.
+
+`sync_state` is the one place where the view state changes. Whatever triggered it (the URL on load or on
+back/forward, a control, a click on the map, the search box, a neighbour link), it computes the new State,
+validates it through the same parser as a URL (so forged component values get safe defaults), writes it
+to the URL and to the state store, and tells each part of the page whether it must redraw.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+from dash import ALL, Input, Output, callback, ctx, dcc, html, no_update
+from dash import State as DashState
+
+from dashboard import ids
+from dashboard.atlas import Atlas
+from dashboard.classify import MAX_CLASSES, METHODS, MIN_CLASSES, SCHEMES
+from dashboard.context import atlas as get_atlas
+from dashboard.i18n import t
+from dashboard.state import AUTO_SCHEME, LATEST, State, parse_query, to_query
+from dashboard.vocabulary import country_name, indicator_options, region_name, vocabulary
+
+SEARCH_RESULTS = 15
+CLOSE = "profile-close"
+
+
+def panel(atlas: Atlas, state: State) -> html.Aside:
+    """Return the control panel for `state`."""
+    lang = state.lang
+    countries = sorted(atlas.units["country"].unique())
+    return html.Aside(
+        className="atlas-controls",
+        **{"aria-label": t("controls.heading", lang)},
+        children=[
+            html.H2(t("controls.heading", lang), className="atlas-visually-hidden"),
+            _field(
+                t("controls.search", lang),
+                dcc.Dropdown(
+                    id=ids.SEARCH,
+                    options=search_options(atlas, "", lang, state.unit),
+                    value=state.unit,
+                    placeholder=t("controls.search_placeholder", lang),
+                    searchable=True,
+                    clearable=True,
+                ),
+            ),
+            _field(
+                t("controls.indicator", lang),
+                dcc.Dropdown(
+                    id=ids.INDICATOR,
+                    options=indicator_options(atlas, lang),
+                    value=state.indicator,
+                    clearable=False,
+                    maxHeight=420,
+                ),
+            ),
+            _field(
+                t("controls.year", lang),
+                dcc.Dropdown(
+                    id=ids.YEAR, options=year_options(atlas, state.indicator, lang), value=state.year, clearable=False
+                ),
+            ),
+            _field(
+                t("controls.countries", lang),
+                dcc.Checklist(
+                    id=ids.COUNTRIES,
+                    className="atlas-checklist",
+                    options=[{"label": country_name(c, lang), "value": c} for c in countries],
+                    value=list(state.countries) or countries,
+                ),
+            ),
+            _field(
+                t("controls.method", lang),
+                dcc.RadioItems(
+                    id=ids.METHOD,
+                    className="atlas-radio",
+                    options=[{"label": t(f"method.{m}", lang), "value": m} for m in METHODS],
+                    value=state.method,
+                ),
+            ),
+            _field(
+                t("controls.classes", lang),
+                dcc.Slider(
+                    id=ids.CLASSES,
+                    min=MIN_CLASSES,
+                    max=MAX_CLASSES,
+                    step=1,
+                    value=state.classes,
+                    marks={k: str(k) for k in range(MIN_CLASSES, MAX_CLASSES + 1)},
+                ),
+            ),
+            _field(
+                t("controls.scheme", lang),
+                dcc.Dropdown(
+                    id=ids.SCHEME,
+                    clearable=False,
+                    value=state.scheme,
+                    options=[{"label": t("controls.scheme_auto", lang), "value": AUTO_SCHEME}]
+                    + [{"label": t(f"scheme.{s}", lang), "value": s} for s in SCHEMES],
+                ),
+            ),
+            _field(
+                t("controls.zoom", lang),
+                dcc.Dropdown(
+                    id=ids.ZOOM,
+                    options=zoom_options(atlas, lang),
+                    value=state.zoom,
+                    placeholder=t("controls.zoom_placeholder", lang),
+                ),
+            ),
+            html.Button(t("controls.download", lang), id=ids.DOWNLOAD_BUTTON, className="atlas-button"),
+            html.P(t("controls.themes_note", lang), className="atlas-small"),
+        ],
+    )
+
+
+def _field(label: str, control) -> html.Div:
+    control_id = control.id
+    return html.Div(className="atlas-field", children=[html.Label(label, htmlFor=control_id), control])
+
+
+def year_options(atlas: Atlas, indicator: str, lang: str) -> list[dict]:
+    return [{"label": t("controls.latest", lang), "value": LATEST}] + [
+        {"label": str(y), "value": str(y)} for y in sorted(atlas.years(indicator), reverse=True)
+    ]
+
+
+def zoom_options(atlas: Atlas, lang: str) -> list[dict]:
+    countries = sorted(atlas.units["country"].unique())
+    nuts2 = sorted(atlas.units["nuts2"].unique())
+    return [{"label": country_name(c, lang), "value": c} for c in countries] + [
+        {"label": f"{region_name(atlas, code)} ({code})", "value": code} for code in nuts2
+    ]
+
+
+def fold(text: str) -> str:
+    """Return `text` lower-cased without accents, for matching names ("Zürich" ~ "zurich")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+@lru_cache(maxsize=4)
+def _search_table(atlas_id: int) -> list[tuple[str, str, str]]:
+    units = get_atlas().units
+    alt = units["name_alt"].fillna("")
+    return [
+        (fold(f"{n} {a}"), uid, n + (f" / {a}" if a else "")) for uid, n, a in zip(units["unit_id"], units["name"], alt)
+    ]
+
+
+def search_options(atlas: Atlas, query: str, lang: str, selected: str | None = None) -> list[dict]:
+    """Return up to SEARCH_RESULTS units whose name matches `query` (accents and case ignored), names that
+    start with it first; the country is shown to tell namesakes apart. The selected unit is always kept."""
+    folded = fold(query or "").strip()
+    rows = _search_table(id(atlas))
+    country = atlas.units.set_index("unit_id")["country"]
+    matches = []
+    if folded:
+        starts = [r for r in rows if r[0].startswith(folded)]
+        contains = [r for r in rows if folded in r[0] and not r[0].startswith(folded)]
+        matches = sorted(starts, key=lambda r: (len(r[0]), r[0])) + sorted(contains, key=lambda r: r[0])
+        matches = matches[:SEARCH_RESULTS]
+    if selected and selected not in {m[1] for m in matches} and selected in country.index:
+        matches = [r for r in rows if r[1] == selected] + matches
+    return [{"label": f"{label} ({country_name(country[uid], lang)})", "value": uid} for _, uid, label in matches]
+
+
+@callback(
+    Output(ids.SEARCH, "options", allow_duplicate=True),
+    Input(ids.SEARCH, "search_value"),
+    DashState(ids.SEARCH, "value"),
+    DashState(ids.STATE, "data"),
+    prevent_initial_call=True,
+)
+def update_search(query, selected, state_query):
+    atlas = get_atlas()
+    if not isinstance(query, str) or len(query) > 100:
+        return no_update
+    lang = parse_query(state_query if isinstance(state_query, str) else "", vocabulary_cached()).state.lang
+    return search_options(atlas, query, lang, selected if isinstance(selected, str) else None)
+
+
+@lru_cache(maxsize=1)
+def vocabulary_cached():
+    return vocabulary(get_atlas())
+
+
+CONTROL_OUTPUTS = (
+    "view",
+    "indicator",
+    "year_options",
+    "year",
+    "countries",
+    "method",
+    "classes",
+    "scheme",
+    "zoom",
+    "search_options",
+    "search",
+)
+
+
+@callback(
+    Output(ids.URL, "search"),
+    Output(ids.STATE, "data"),
+    Output(ids.NOTICE, "children"),
+    Output(ids.MAP_KEY, "data"),
+    Output(ids.PROFILE_KEY, "data"),
+    Output(ids.COMPARE_KEY, "data"),
+    Output(ids.TABS, "value"),
+    Output(ids.INDICATOR, "value"),
+    Output(ids.YEAR, "options"),
+    Output(ids.YEAR, "value"),
+    Output(ids.COUNTRIES, "value"),
+    Output(ids.METHOD, "value"),
+    Output(ids.CLASSES, "value"),
+    Output(ids.SCHEME, "value"),
+    Output(ids.ZOOM, "value"),
+    Output(ids.SEARCH, "options"),
+    Output(ids.SEARCH, "value"),
+    Input(ids.URL, "search"),
+    Input(ids.TABS, "value"),
+    Input(ids.INDICATOR, "value"),
+    Input(ids.YEAR, "value"),
+    Input(ids.COUNTRIES, "value"),
+    Input(ids.METHOD, "value"),
+    Input(ids.CLASSES, "value"),
+    Input(ids.SCHEME, "value"),
+    Input(ids.ZOOM, "value"),
+    Input(ids.SELECTED, "data"),
+    Input(ids.SEARCH, "value"),
+    Input({"type": CLOSE, "index": ALL}, "n_clicks"),
+    Input({"type": ids.NEIGHBOUR, "unit": ALL}, "n_clicks"),
+    DashState(ids.STATE, "data"),
+    DashState(ids.MAP_KEY, "data"),
+    DashState(ids.PROFILE_KEY, "data"),
+    DashState(ids.COMPARE_KEY, "data"),
+)
+def sync_state(
+    search,
+    view,
+    indicator,
+    year,
+    countries,
+    method,
+    classes,
+    scheme,
+    zoom,
+    selected,
+    searched,
+    _close,
+    _neighbour,
+    current_query,
+    map_key,
+    profile_key,
+    compare_key,
+):
+    vocab = vocabulary_cached()
+    atlas = get_atlas()
+    trigger = ctx.triggered_id
+    current = parse_query(current_query if isinstance(current_query, str) else "", vocab).state
+    notice = no_update
+    if trigger is None or trigger == ids.URL:
+        parsed = parse_query(search if isinstance(search, str) else "", vocab)
+        new = parsed.state
+        notice = t("map.ignored", new.lang, names=", ".join(parsed.ignored)) if parsed.ignored else None
+    else:
+        new = _apply(
+            current,
+            trigger,
+            atlas,
+            view=view,
+            indicator=indicator,
+            year=year,
+            countries=countries,
+            method=method,
+            classes=classes,
+            scheme=scheme,
+            zoom=zoom,
+            selected=selected,
+            searched=searched,
+        )
+        # The same parser as for URLs: a forged or stale component value falls back to a safe default.
+        new = parse_query(to_query(new), vocab).state
+    query = to_query(new)
+    keys = _keys(new)
+    controls = _control_values(
+        atlas,
+        new,
+        dict(
+            view=view,
+            indicator=indicator,
+            year=year,
+            countries=countries,
+            method=method,
+            classes=classes,
+            scheme=scheme,
+            zoom=zoom,
+            search=searched,
+        ),
+        trigger,
+    )
+    return (
+        query if query != (search or "") else no_update,
+        query if query != current_query else no_update,
+        notice,
+        keys["map"] if keys["map"] != map_key else no_update,
+        keys["profile"] if keys["profile"] != profile_key else no_update,
+        keys["compare"] if keys["compare"] is not None and keys["compare"] != compare_key else no_update,
+        *controls,
+    )
+
+
+def _apply(current: State, trigger, atlas: Atlas, **inputs) -> State:
+    """Return `current` changed by the input that triggered the callback."""
+    if isinstance(trigger, dict):
+        if trigger.get("type") == CLOSE:
+            return current.with_(unit=None)
+        if trigger.get("type") == ids.NEIGHBOUR:
+            return current.with_(unit=str(trigger.get("unit")))
+        return current
+    value = {
+        ids.TABS: ("view", inputs["view"]),
+        ids.INDICATOR: ("indicator", inputs["indicator"]),
+        ids.YEAR: ("year", inputs["year"]),
+        ids.METHOD: ("method", inputs["method"]),
+        ids.SCHEME: ("scheme", inputs["scheme"]),
+        ids.ZOOM: ("zoom", inputs["zoom"]),
+        ids.SELECTED: ("unit", inputs["selected"]),
+        ids.SEARCH: ("unit", inputs["searched"]),
+    }.get(trigger)
+    if trigger == ids.CLASSES:
+        try:
+            return current.with_(classes=int(inputs["classes"]))
+        except (TypeError, ValueError):
+            return current
+    if trigger == ids.COUNTRIES:
+        chosen = inputs["countries"] if isinstance(inputs["countries"], list) else []
+        all_countries = set(atlas.units["country"].unique())
+        picked = tuple(sorted({c for c in chosen if isinstance(c, str)}))
+        # Every country ticked, or none (nothing to map), both mean: no filter.
+        return current.with_(countries=() if not picked or set(picked) >= all_countries else picked)
+    if value is None:
+        return current
+    name, new_value = value
+    if name == "indicator" and new_value != current.indicator:
+        return current.with_(indicator=new_value, year=LATEST)
+    if name == "unit" and new_value in (None, ""):
+        return current.with_(unit=None)
+    return current.with_(**{name: new_value})
+
+
+def _keys(state: State) -> dict[str, str | None]:
+    """Return what each part of the page draws from; a part redraws only when its key changes."""
+    map_state = state.with_(view="map")
+    return {
+        "map": to_query(map_state),
+        "profile": to_query(State(unit=state.unit, lang=state.lang, indicator=state.indicator)),
+        "compare": to_query(
+            State(
+                view="compare", indicator=state.indicator, year=state.year, countries=state.countries, lang=state.lang
+            )
+        )
+        if state.view == "compare"
+        else None,
+    }
+
+
+def _control_values(atlas: Atlas, state: State, shown: dict, trigger) -> list:
+    """Return the control values for `state`, with no_update where the control already shows it."""
+    all_countries = sorted(atlas.units["country"].unique())
+    wanted = {
+        "view": state.view,
+        "indicator": state.indicator,
+        "year": state.year,
+        "countries": list(state.countries) or all_countries,
+        "method": state.method,
+        "classes": state.classes,
+        "scheme": state.scheme,
+        "zoom": state.zoom,
+        "search": state.unit,
+    }
+    values = []
+    for name in CONTROL_OUTPUTS:
+        if name == "year_options":
+            changed = trigger in (None, ids.URL, ids.INDICATOR)
+            values.append(year_options(atlas, state.indicator, state.lang) if changed else no_update)
+            continue
+        if name == "search_options":
+            # The dropdown drops a value that is not among its options: offer the selected unit.
+            changed = state.unit != shown.get("search")
+            values.append(search_options(atlas, "", state.lang, state.unit) if changed else no_update)
+            continue
+        current = shown.get(name)
+        if name == "countries" and isinstance(current, list):
+            current = sorted(current)
+        values.append(wanted[name] if current != wanted[name] else no_update)
+    return values

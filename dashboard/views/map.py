@@ -1,0 +1,186 @@
+"""The map view: the payload for the browser's map, the legend, missing counts and the CSV download.
+
+Geometry never passes through here (see dashboard/server.py and assets/atlas-map.js): a change of view
+state sends the values and colours of assets/atlas-map.js's feature states only.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+from dash import ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
+from dash import State as DashState
+
+from dashboard import ids
+from dashboard.atlas import Atlas
+from dashboard.context import atlas as get_atlas
+from dashboard.csvsafe import safe_csv
+from dashboard.i18n import fmt_number, t
+from dashboard.mapdata import MapModel, map_model, map_payload
+from dashboard.state import LATEST, State, parse_query
+from dashboard.views.controls import vocabulary_cached
+from dashboard.vocabulary import country_name, indicator_label, source_title, unit_text
+
+
+def legend(atlas: Atlas, model: MapModel, state: State) -> list:
+    """Return the legend: a title with the unit, one row per class with its bounds, and the no-value row."""
+    lang = state.lang
+    unit = unit_text(atlas, model.indicator, lang)
+    rows = []
+    if model.mode == "continuous" and model.legend:
+        gradient = ", ".join(model.colours)
+        rows.append(
+            html.Div(className="atlas-legend-gradient", style={"background": f"linear-gradient(to right, {gradient})"})
+        )
+        rows.append(
+            html.Div(
+                className="atlas-legend-ends",
+                children=[
+                    html.Span(f"{fmt_number(model.legend[0].lower, lang)} {unit}".strip()),
+                    html.Span(f"{fmt_number(model.legend[-1].upper, lang)} {unit}".strip()),
+                ],
+            )
+        )
+    else:
+        for row in model.legend:
+            if model.mode == "categories":
+                text = row.label
+            else:
+                text = f"{fmt_number(row.lower, lang)} – {fmt_number(row.upper, lang)}"
+            rows.append(
+                html.Li(
+                    className="atlas-legend-row",
+                    children=[
+                        html.Span(className="atlas-swatch", style={"backgroundColor": row.colour}),
+                        html.Span(text, className="atlas-legend-label"),
+                        html.Span(
+                            t("map.units_of", lang, count=fmt_number(row.count, lang)), className="atlas-legend-count"
+                        ),
+                    ],
+                )
+            )
+    if model.missing:
+        rows.append(
+            html.Li(
+                className="atlas-legend-row",
+                children=[
+                    html.Span(className="atlas-swatch atlas-swatch-missing"),
+                    html.Span(t("map.no_value", lang), className="atlas-legend-label"),
+                    html.Span(
+                        t("map.units_of", lang, count=fmt_number(model.missing, lang)), className="atlas-legend-count"
+                    ),
+                ],
+            )
+        )
+    body = html.Ul(rows, className="atlas-legend-rows") if model.mode != "continuous" else html.Div(rows)
+    title = indicator_label(atlas, model.indicator, lang, with_unit=False) + (f" ({unit})" if unit else "")
+    return [html.H3(title, className="atlas-legend-title"), body]
+
+
+def missing_text(model: MapModel, lang: str) -> str:
+    if model.missing:
+        return t(
+            "map.missing", lang, missing=fmt_number(model.missing, lang), total=fmt_number(model.in_selection, lang)
+        )
+    return t("map.complete", lang, total=fmt_number(model.in_selection, lang))
+
+
+def indicator_note(atlas: Atlas, model: MapModel, state: State) -> list:
+    lang = state.lang
+    entry = atlas.catalogue.loc[model.indicator]
+    years = sorted({int(y) for y in model.years[model.selection & ~np.isnan(model.values)]})
+    shown = (
+        t("map.years_shown", lang, years=", ".join(map(str, years)))
+        if model.year == LATEST
+        else t("map.year_shown", lang, year=model.year)
+    )
+    parts = [html.P(shown)]
+    if set(atlas.units.loc[model.selection, "level"]) & {"NUTS3"}:
+        parts.append(html.P(t("map.nuts_note", lang)))
+    parts.append(
+        html.Details(
+            [
+                html.Summary(t("map.note", lang)),
+                html.P(entry["note"]),
+                html.P(f"{t('map.source', lang)}: {entry['source']} — {entry['licence']}"),
+            ]
+        )
+    )
+    return parts
+
+
+@callback(
+    Output(ids.MAP_PAYLOAD, "data"),
+    Output(ids.LEGEND, "children"),
+    Output(ids.MISSING, "children"),
+    Output(ids.INDICATOR_NOTE, "children"),
+    Input(ids.MAP_KEY, "data"),
+)
+def update_map(map_key):
+    atlas = get_atlas()
+    state = parse_query(map_key if isinstance(map_key, str) else "", vocabulary_cached()).state
+    model = map_model(atlas, state)
+    payload = map_payload(atlas, model, state) | browser_texts(atlas, model, state)
+    return payload, legend(atlas, model, state), missing_text(model, state.lang), indicator_note(atlas, model, state)
+
+
+def browser_texts(atlas: Atlas, model: MapModel, state: State) -> dict:
+    """Labels the map script shows on hover, in the state's language."""
+    lang = state.lang
+    categories = json.loads(atlas.catalogue.at[model.indicator, "categories"] or "{}")
+    return {
+        "label": indicator_label(atlas, model.indicator, lang, with_unit=False),
+        "unit": unit_text(atlas, model.indicator, lang),
+        "locale": lang,
+        "home": atlas.bounds["all"],
+        "countryNames": {c: country_name(c, lang) for c in atlas.units["country"].unique()},
+        "categoryLabels": {code: (labels.get(lang) or labels.get("en")) for code, labels in categories.items()},
+        "sourceTitles": {s: source_title(atlas, s) for s in atlas.source_ids},
+        "text": {"noValue": t("map.no_value", lang)},
+    }
+
+
+clientside_callback(
+    ClientsideFunction(namespace="atlas", function_name="paint"),
+    Output(ids.MAP_PAINTED, "data"),
+    Input(ids.MAP_PAYLOAD, "data"),
+)
+
+
+def table(atlas: Atlas, state: State) -> pd.DataFrame:
+    """Return the table behind the current map: one row per unit of the selection, value with year and source."""
+    model = map_model(atlas, state)
+    units = atlas.units
+    keep = model.selection
+    source = np.where(model.source_codes >= 0, np.array(atlas.source_ids, dtype=object)[model.source_codes], None)
+    frame = pd.DataFrame(
+        {
+            "unit_id": units["unit_id"],
+            "name": units["name"],
+            "country": units["country"],
+            "nuts3": units["nuts3"],
+            "level": units["level"],
+            "indicator": model.indicator,
+            "value": model.values,
+            "unit": atlas.catalogue.at[model.indicator, "unit"],
+            "year": np.where(np.isnan(model.values), None, model.years),
+            "source": source,
+        }
+    )[keep]
+    return frame
+
+
+@callback(
+    Output(ids.DOWNLOAD, "data"),
+    Input(ids.DOWNLOAD_BUTTON, "n_clicks"),
+    DashState(ids.STATE, "data"),
+    prevent_initial_call=True,
+)
+def download_csv(n_clicks, state_query):
+    atlas = get_atlas()
+    state = parse_query(state_query if isinstance(state_query, str) else "", vocabulary_cached()).state
+    frame = table(atlas, state)
+    year = state.year if state.year != LATEST else "latest"
+    return dcc.send_string(safe_csv(frame), filename=f"pluralps-atlas_{state.indicator}_{year}.csv")

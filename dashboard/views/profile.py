@@ -1,0 +1,267 @@
+"""The profile of one unit: every indicator with value, year, source and percentiles; a radar; neighbours.
+
+Percentiles are computed on each unit's latest values (the map's default), among all Alpine units, within
+the unit's country, and among its peers (same mountain flag and peripherality class).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from dash import Input, Output, callback, dcc, html
+
+from dashboard import ids
+from dashboard.atlas import LATEST, Atlas
+from dashboard.context import atlas as get_atlas
+from dashboard.figures import PNG_CONFIG, radar
+from dashboard.i18n import fmt_number, fmt_value, t
+from dashboard.state import parse_query
+from dashboard.stats import percentile_rank
+from dashboard.views.controls import CLOSE, vocabulary_cached
+from dashboard.vocabulary import (
+    THEME_ORDER,
+    country_name,
+    indicator_label,
+    region_name,
+    source_publisher,
+    source_title,
+    unit_text,
+)
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    indicator: str
+    theme: str
+    value: float
+    year: int
+    source: str
+    other_years: tuple[int, ...]
+    pct_all: float | None
+    pct_country: float | None
+    pct_peers: float | None
+
+
+def profile_rows(atlas: Atlas, unit_id: str) -> list[ProfileRow]:
+    """Return one row per indicator the unit has a value for (its latest value), with percentiles."""
+    position = int(atlas.position[unit_id])
+    units = atlas.units
+    same_country = (units["country"] == units.at[position, "country"]).to_numpy()
+    mountain = units["mountain"].fillna(False).to_numpy(dtype=bool)
+    periph = units["peripherality"].fillna("").to_numpy(dtype=object)
+    peers = (mountain == mountain[position]) & (periph == periph[position])
+    rows = []
+    for indicator in atlas.catalogue.index:
+        series = atlas.series(indicator, LATEST)
+        value = series.values[position]
+        if np.isnan(value):
+            continue
+        numeric = atlas.catalogue.at[indicator, "kind"] == "numeric"
+        other = tuple(
+            y
+            for y in atlas.years(indicator)
+            if y != series.years[position]
+            and atlas.has_series(indicator, y)
+            and not np.isnan(atlas.series(indicator, y).values[position])
+        )
+        rows.append(
+            ProfileRow(
+                indicator=indicator,
+                theme=atlas.catalogue.at[indicator, "theme"],
+                value=float(value),
+                year=int(series.years[position]),
+                source=atlas.source_ids[series.source_codes[position]],
+                other_years=other,
+                pct_all=percentile_rank(series.values, value) if numeric else None,
+                pct_country=percentile_rank(series.values[same_country], value) if numeric else None,
+                pct_peers=percentile_rank(series.values[peers], value) if numeric else None,
+            )
+        )
+    order = {theme: i for i, theme in enumerate(THEME_ORDER)}
+    return sorted(rows, key=lambda r: (order.get(r.theme, 99), list(atlas.catalogue.index).index(r.indicator)))
+
+
+def radar_scores(atlas: Atlas, rows: list[ProfileRow]) -> dict[str, float]:
+    """Return per theme the mean percentile among all units, oriented so that higher is better.
+
+    Neutral indicators (where neither direction is better, e.g. the share of foreign nationals) do not count.
+    """
+    scores: dict[str, list[float]] = {}
+    for row in rows:
+        direction = atlas.catalogue.at[row.indicator, "direction"]
+        if row.pct_all is None or direction not in ("higher_better", "higher_worse"):
+            continue
+        score = row.pct_all if direction == "higher_better" else 100 - row.pct_all
+        scores.setdefault(row.theme, []).append(score)
+    return {theme: float(np.mean(v)) for theme, v in scores.items()}
+
+
+def _flag(value) -> bool:
+    """Return a nullable boolean as bool (missing counts as False)."""
+    return False if value is None or value is pd.NA else bool(value)
+
+
+def empty(lang: str) -> list:
+    return [html.P(t("profile.empty", lang), className="atlas-profile-empty")]
+
+
+def render(atlas: Atlas, unit_id: str | None, lang: str, highlight: str | None = None) -> list:
+    """Return the profile panel's content for `unit_id` (or the hint when none is selected)."""
+    if not unit_id:
+        return empty(lang)
+    if unit_id not in atlas.position.index:
+        return [html.P(t("profile.not_found", lang))]
+    unit = atlas.units.iloc[int(atlas.position[unit_id])]
+    mountain = _flag(unit["mountain"])
+    rows = profile_rows(atlas, unit_id)
+    name = unit["name"] + (f" / {unit['name_alt']}" if isinstance(unit["name_alt"], str) and unit["name_alt"] else "")
+    level = t("profile.level_lau" if unit["level"] == "LAU" else "profile.level_nuts3", lang)
+    periph_label = t(f"class.{unit['peripherality']}", lang) if isinstance(unit["peripherality"], str) else "–"
+    facts = [
+        t(
+            "profile.place",
+            lang,
+            level=level,
+            region=region_name(atlas, unit["nuts3"]),
+            country=country_name(unit["country"], lang),
+        ),
+        t("profile.mountain" if mountain else "profile.non_mountain", lang),
+        t(
+            "profile.class",
+            lang,
+            label=periph_label,
+            distance=fmt_value(unit["dist_urban_centre_km"], t("common.km", lang), lang, 1),
+        ),
+    ]
+    if _flag(unit["in_alpine_convention"]):
+        facts.append(t("profile.alpconv", lang))
+    scores = radar_scores(atlas, rows)
+    themes = [th for th in THEME_ORDER if th in scores]
+    chart = (
+        dcc.Graph(
+            figure=radar(
+                [t(f"theme.{th}", lang) for th in themes],
+                [scores[th] for th in themes],
+                t("profile.radar", lang),
+                unit["name"],
+            ),
+            config=PNG_CONFIG,
+            className="atlas-radar",
+        )
+        if themes
+        else html.P(t("profile.radar_none", lang))
+    )
+    return [
+        html.Div(
+            className="atlas-profile-head",
+            children=[
+                html.H2(name, id="profile-name"),
+                html.Button(
+                    "×",
+                    id={"type": CLOSE, "index": 0},
+                    className="atlas-close",
+                    title=t("profile.close", lang),
+                    **{"aria-label": t("profile.close", lang)},
+                ),
+            ],
+        ),
+        html.Ul([html.Li(f) for f in facts], className="atlas-facts"),
+        _table(atlas, rows, unit, lang, highlight),
+        html.P(
+            t(
+                "profile.peers",
+                lang,
+                label=f"{t('class.mountain' if mountain else 'class.non_mountain', lang)}, {periph_label}",
+            ),
+            className="atlas-small",
+        ),
+        html.P(t("profile.percentile_help", lang), className="atlas-small"),
+        chart,
+        html.H3(t("profile.neighbours", lang)),
+        _neighbours(atlas, unit_id, lang),
+    ]
+
+
+def _table(atlas: Atlas, rows: list[ProfileRow], unit, lang: str, highlight: str | None) -> html.Div:
+    """Return the indicator table: name with year and source, value, and the three percentiles."""
+    country = country_name(unit["country"], lang)
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(t("profile.indicator", lang), scope="col"),
+                html.Th(t("profile.value", lang), scope="col", className="num"),
+                html.Th(html.Abbr("%", title=t("profile.pct_all", lang)), scope="col", className="num"),
+                html.Th(
+                    html.Abbr(unit["country"], title=t("profile.pct_country", lang, country=country)),
+                    scope="col",
+                    className="num",
+                ),
+                html.Th(html.Abbr("≈", title=t("profile.pct_peers", lang)), scope="col", className="num"),
+            ]
+        )
+    )
+    body = []
+    for row in rows:
+        entry = atlas.catalogue.loc[row.indicator]
+        if entry["kind"] == "categorical":
+            labels = json.loads(entry["categories"] or "{}").get(str(int(row.value)), {})
+            value = labels.get(lang) or labels.get("en") or str(int(row.value))
+        else:
+            value = fmt_value(row.value, unit_text(atlas, row.indicator, lang), lang)
+        years = str(row.year) + (f" ({', '.join(map(str, row.other_years))})" if row.other_years else "")
+        body.append(
+            html.Tr(
+                className="atlas-row-highlight" if row.indicator == highlight else None,
+                children=[
+                    html.Th(
+                        scope="row",
+                        children=[
+                            html.Span(indicator_label(atlas, row.indicator, lang, with_unit=False)),
+                            html.Span(
+                                f"{years} · {source_publisher(row.source)}",
+                                className="atlas-source-cell",
+                                title=source_title(atlas, row.source),
+                            ),
+                        ],
+                    ),
+                    html.Td(value, className="num"),
+                    *[
+                        html.Td("–" if p is None else fmt_number(p, lang, 0), className="num")
+                        for p in (row.pct_all, row.pct_country, row.pct_peers)
+                    ],
+                ],
+            )
+        )
+    legend = html.P(
+        className="atlas-small",
+        children=[
+            f"% = {t('profile.pct_all', lang)}; {unit['country']} = {t('profile.pct_country', lang, country=country)}; "
+            f"≈ = {t('profile.pct_peers', lang)}."
+        ],
+    )
+    return html.Div(
+        className="atlas-table-wrap",
+        children=[html.Table([head, html.Tbody(body)], className="atlas-table atlas-profile-table"), legend],
+    )
+
+
+def _neighbours(atlas: Atlas, unit_id: str, lang: str):
+    pairs = atlas.neighbours
+    ids_ = pairs.loc[pairs["unit_id"] == unit_id, "neighbour_id"].tolist()
+    if not ids_:
+        return html.P(t("profile.no_neighbours", lang))
+    units = atlas.units.set_index("unit_id")
+    items = []
+    for nid in sorted(ids_, key=lambda i: units.at[i, "name"]):
+        label = f"{units.at[nid, 'name']} ({units.at[nid, 'country']})"
+        items.append(html.Li(html.Button(label, id={"type": ids.NEIGHBOUR, "unit": nid}, className="atlas-link")))
+    return html.Ul(items, className="atlas-neighbours")
+
+
+@callback(Output(ids.PROFILE, "children"), Input(ids.PROFILE_KEY, "data"), prevent_initial_call=True)
+def update_profile(profile_key):
+    state = parse_query(profile_key if isinstance(profile_key, str) else "", vocabulary_cached()).state
+    return render(get_atlas(), state.unit, state.lang, state.indicator)

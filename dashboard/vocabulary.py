@@ -1,0 +1,96 @@
+"""Labels and option lists derived from the dataset and the messages, shared by the views."""
+
+from __future__ import annotations
+
+from dashboard.atlas import Atlas
+from dashboard.i18n import t
+from dashboard.state import Vocabulary
+
+THEME_ORDER = (
+    "demography",
+    "peripherality",
+    "administration",
+    "participation",
+    "housing",
+    "education",
+    "work",
+    "health",
+    "mobility",
+    "culture",
+    "integration",
+)
+
+
+def vocabulary(atlas: Atlas) -> Vocabulary:
+    """Return what a URL may name, from the dataset."""
+    return Vocabulary(
+        indicators={i: tuple(atlas.years(i)) for i in atlas.indicator_ids()},
+        countries=tuple(sorted(atlas.units["country"].unique())),
+        units=frozenset(atlas.units["unit_id"]),
+        zoom_targets=frozenset(k for k in atlas.bounds if k != "all"),
+    )
+
+
+def indicator_label(atlas: Atlas, indicator: str, lang: str, with_unit: bool = True) -> str:
+    entry = atlas.catalogue.loc[indicator]
+    label = entry.get(f"label_{lang}") or entry["label_en"]
+    unit = entry["unit"]
+    return f"{label} ({unit})" if with_unit and unit and unit != "class" else label
+
+
+def unit_text(atlas: Atlas, indicator: str, lang: str) -> str:
+    unit = atlas.catalogue.at[indicator, "unit"]
+    return "" if unit == "class" else unit
+
+
+def indicator_options(atlas: Atlas, lang: str) -> list[dict]:
+    """Return dropdown options grouped by theme: a disabled heading per theme, then its indicators."""
+    options = []
+    catalogue = atlas.catalogue
+    for theme in THEME_ORDER:
+        members = catalogue[catalogue["theme"] == theme]
+        if members.empty:
+            continue
+        options.append({"label": t(f"theme.{theme}", lang).upper(), "value": f"theme:{theme}", "disabled": True})
+        for indicator in members.index:
+            options.append(
+                {
+                    "label": "\u2003" + indicator_label(atlas, indicator, lang),
+                    "value": indicator,
+                    "search": indicator_label(atlas, indicator, lang),
+                }
+            )
+    return options
+
+
+def country_name(code: str, lang: str) -> str:
+    return t(f"country.{code}", lang)
+
+
+def region_name(atlas: Atlas, code: str) -> str:
+    names = atlas.report.get("nuts_names", {})
+    return names.get(code, code)
+
+
+def source_title(atlas: Atlas, source_id: str) -> str:
+    """Return a short credit for a source id (publisher), for hover and tables."""
+    from geo import sources
+
+    base = source_id.split("+")[0]
+    try:
+        src = sources.get(base)
+    except KeyError:
+        return source_id
+    suffix = " (density from polygon area)" if source_id.endswith("+area") else ""
+    return f"{src.publisher.split(',')[0].split(' (')[0]}: {src.title}{suffix}"
+
+
+def source_publisher(source_id: str) -> str:
+    """Return the short publisher name of a source id ("Statistik Austria", "Eurostat GISCO")."""
+    from geo import sources
+
+    try:
+        publisher = sources.get(source_id.split("+")[0]).publisher
+    except KeyError:
+        return source_id
+    return publisher.split(",")[0].split(" (")[0]

@@ -1,0 +1,18 @@
+"""Names of the files a build writes, and the format version the dashboard expects.
+
+Kept apart from geo.build (and free of heavy imports) so that the dashboard can check a build without
+loading the whole pipeline.
+"""
+
+OUTPUTS = (
+    "units.parquet",
+    "units_map.parquet",
+    "context.parquet",
+    "indicators.parquet",
+    "catalogue.parquet",
+    "neighbours.parquet",
+    "report.json",
+    "report.md",
+    "manifest.json",
+)
+FORMAT_VERSION = 1
