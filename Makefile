@@ -14,7 +14,12 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-setup: $(VENV)/.installed
+# Browser libraries served by the app itself (MapLibre GL; axe-core for the tests), from the npm registry.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
 
 # Debian's Chromium and ChromeDriver for the browser tests (installed only where missing).
 system-deps:

@@ -257,9 +257,27 @@ def sync_state(
     profile_key,
     compare_key,
 ):
+    inputs = dict(
+        view=view,
+        indicator=indicator,
+        year=year,
+        countries=countries,
+        method=method,
+        classes=classes,
+        scheme=scheme,
+        zoom=zoom,
+        selected=selected,
+        searched=searched,
+    )
+    return transition(get_atlas(), ctx.triggered_id, search, inputs, current_query, (map_key, profile_key, compare_key))
+
+
+def transition(atlas: Atlas, trigger, search, inputs: dict, current_query, keys_shown: tuple) -> tuple:
+    """Return every output of `sync_state` for a trigger and the component values (a plain function).
+
+    `trigger` is None on page load, ids.URL on back/forward, a control id, or a pattern id dict.
+    """
     vocab = vocabulary_cached()
-    atlas = get_atlas()
-    trigger = ctx.triggered_id
     current = parse_query(current_query if isinstance(current_query, str) else "", vocab).state
     notice = no_update
     if trigger is None or trigger == ids.URL:
@@ -267,41 +285,17 @@ def sync_state(
         new = parsed.state
         notice = t("map.ignored", new.lang, names=", ".join(parsed.ignored)) if parsed.ignored else None
     else:
-        new = _apply(
-            current,
-            trigger,
-            atlas,
-            view=view,
-            indicator=indicator,
-            year=year,
-            countries=countries,
-            method=method,
-            classes=classes,
-            scheme=scheme,
-            zoom=zoom,
-            selected=selected,
-            searched=searched,
-        )
+        new = _apply(current, trigger, atlas, **inputs)
         # The same parser as for URLs: a forged or stale component value falls back to a safe default.
         new = parse_query(to_query(new), vocab).state
     query = to_query(new)
     keys = _keys(new)
-    controls = _control_values(
-        atlas,
-        new,
-        dict(
-            view=view,
-            indicator=indicator,
-            year=year,
-            countries=countries,
-            method=method,
-            classes=classes,
-            scheme=scheme,
-            zoom=zoom,
-            search=searched,
-        ),
-        trigger,
-    )
+    map_key, profile_key, compare_key = keys_shown
+    shown = {
+        k: inputs.get(k) for k in ("view", "indicator", "year", "countries", "method", "classes", "scheme", "zoom")
+    }
+    shown["search"] = inputs.get("searched")
+    controls = _control_values(atlas, new, shown, trigger)
     return (
         query if query != (search or "") else no_update,
         query if query != current_query else no_update,

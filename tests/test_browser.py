@@ -1,0 +1,150 @@
+"""The real page in headless Chromium against gunicorn: what a person sees, and nothing leaving the machine."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, Gunicorn, chromium_available, open_page, wait_for_map
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+
+@pytest.fixture(scope="module")
+def server(build_folder):
+    app = Gunicorn(build_folder)
+    yield app
+    log = app.stop()
+    assert "Traceback" not in log, log
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not chromium_available():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (installed by .ci/system-deps)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    page, log = open_page(browser, server.url)
+    page.log = log
+    yield page
+    assert log.problems() == [], log.problems()
+    page.context.close()
+
+
+def _map_pixels(page) -> np.ndarray:
+    shot = page.locator("#atlas-map canvas").screenshot()
+    return np.asarray(Image.open(io.BytesIO(shot)).convert("RGB"), dtype=np.int16)
+
+
+def test_the_map_draws_every_unit(page, server, atlas):
+    page.goto(server.url + "/")
+    wait_for_map(page, "foreign_pct|latest")
+    drawn = set(page.evaluate("Array.from(new Set(window.atlasMap.map().querySourceFeatures('units').map(f => f.id)))"))
+    # At the whole-Alps zoom a unit below 1 km² is smaller than a pixel and the tiler leaves it out; every
+    # other unit is drawn, and the small ones appear as soon as one zooms in.
+    units = atlas.units
+    not_drawn = units.index.difference(sorted(drawn))
+    assert len(drawn) > 0.998 * len(units)
+    assert (units.loc[not_drawn, "area_km2"] < 1).all(), units.loc[not_drawn, ["unit_id", "area_km2"]]
+    legend = page.locator("#atlas-legend").inner_text()
+    assert "Foreign nationals (%)" in legend
+    missing = page.locator("#atlas-missing").inner_text()
+    expected = int(np.isnan(atlas.series("foreign_pct").values).sum())
+    assert missing == f"{expected:,} of {len(atlas.units):,} units have no value for this indicator."
+    pixels = _map_pixels(page)
+    assert pixels.std() > 20, "the map looks blank"
+    page.evaluate("window.atlasMap.map().jumpTo({center: [11.885, 47.4395], zoom: 12})")  # Rattenberg, 0.02 km²
+    page.wait_for_function(
+        "() => window.atlasMap.map().loaded() && "
+        "window.atlasMap.map().querySourceFeatures('units').some(f => f.id === window.atlasMap.featureOf('AT_70521'))",
+        timeout=30_000,
+    )
+
+
+def test_switching_the_indicator_changes_legend_and_colours(page, server):
+    page.goto(server.url + "/")
+    wait_for_map(page, "foreign_pct|latest")
+    before_legend = page.locator("#atlas-legend").inner_text()
+    before = _map_pixels(page)
+    innsbruck = page.evaluate("window.atlasMap.featureOf('AT_70101')")
+    colour_before = page.evaluate(f"window.atlasMap.colourOf({innsbruck})")
+    page.locator("#control-indicator").click()
+    page.keyboard.type("share aged 65")
+    page.keyboard.press("Enter")
+    wait_for_map(page, "share_65plus|latest")
+    assert "Share aged 65 and over (%)" in page.locator("#atlas-legend").inner_text()
+    assert page.locator("#atlas-legend").inner_text() != before_legend
+    assert page.evaluate(f"window.atlasMap.colourOf({innsbruck})") != colour_before
+    after = _map_pixels(page)
+    changed = (np.abs(after - before).sum(axis=2) > 30).mean()
+    assert changed > 0.05, f"only {changed:.1%} of the map's pixels changed"
+    assert "indicator=share_65plus" in page.url
+    timing = page.evaluate("window.atlasMap.timing()")
+    assert timing["changed"] > 0
+
+
+def test_searching_innsbruck_opens_its_profile(page, server):
+    page.goto(server.url + "/")
+    wait_for_map(page)
+    page.locator("#control-search").click()
+    page.keyboard.type("innsbr")
+    page.get_by_text("Innsbruck (Austria)").first.click()
+    page.wait_for_selector("#profile-name")
+    assert page.locator("#profile-name").inner_text() == "Innsbruck"
+    assert "unit=AT_70101" in page.url
+    assert "Population" in page.locator("#atlas-profile").inner_text()
+
+
+def test_clicking_innsbruck_on_the_map_opens_its_profile(page, server):
+    page.goto(server.url + "/?zoom=AT33")
+    wait_for_map(page)
+    time.sleep(0.3)
+    point = page.evaluate("(() => { const p = window.atlasMap.map().project([11.392, 47.262]); return [p.x, p.y]; })()")
+    box = page.locator("#atlas-map").bounding_box()
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    page.wait_for_selector("#profile-name")
+    assert page.locator("#profile-name").inner_text() == "Innsbruck"
+    wait_for_map(page)
+
+
+def test_compare_shows_n_per_group_and_sentences(page, server):
+    page.goto(server.url + "/?view=compare&indicator=foreign_pct")
+    page.wait_for_selector("#compare-table table")
+    text = page.locator("#view-compare").inner_text()
+    assert "In Austria, peripheral units have a median foreign nationals of" in text
+    assert "(n = " in text
+    table = page.locator("#compare-table").inner_text()
+    assert "95% interval of the median" in table
+    page.wait_for_selector("#compare-box .main-svg")
+    assert "n = " in page.locator("#compare-box").inner_text()
+
+
+def test_a_shared_url_restores_the_view_and_back_forward_work(page, server):
+    url = server.url + "/?indicator=population&method=equal_interval&classes=4&countries=AT,CH&unit=CH_261"
+    page.goto(url)
+    wait_for_map(page, "population|latest")
+    page.wait_for_selector("#profile-name")
+    assert page.locator("#profile-name").inner_text() == "Zürich"
+    assert page.locator("#atlas-legend li").count() == 4 + 1  # four classes and the no-value row
+    assert page.locator("#control-method input[value=equal_interval]").is_checked()
+    assert not page.locator("#control-countries input[value=DE]").is_checked()
+    missing = page.locator("#atlas-missing").inner_text()
+    assert "of 4,291 units" in missing or "units have a value" in missing
+    page.locator("#control-method input[value=quantiles]").check()
+    page.wait_for_function("() => location.search.includes('method') === false")
+    page.go_back()
+    page.wait_for_function("() => location.search.includes('method=equal_interval')")
+    page.wait_for_function(
+        "() => document.querySelector('#control-method input[value=equal_interval]').checked")

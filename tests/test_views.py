@@ -1,0 +1,164 @@
+"""Figure builders and callbacks as plain functions, on the real dataset."""
+
+from __future__ import annotations
+
+import gzip
+import io
+
+import mapclassify
+import numpy as np
+import pandas as pd
+import pytest
+from dash import no_update
+from plotly.io.json import to_json_plotly
+
+from dashboard import ids
+from dashboard.classify import JENKS_SAMPLE, JENKS_SEED
+from dashboard.csvsafe import safe_csv
+from dashboard.i18n import fmt_value
+from dashboard.mapdata import map_model, map_payload
+from dashboard.state import State, parse_query
+from dashboard.views import compare, controls, profile
+from dashboard.views import map as map_view
+from dashboard.vocabulary import vocabulary
+
+pytestmark = pytest.mark.integration
+
+
+def test_missing_count_is_the_number_of_units_without_a_value(atlas):
+    state = State(indicator="foreign_pct")
+    model = map_model(atlas, state)
+    series = atlas.series("foreign_pct")
+    assert model.missing == int(np.isnan(series.values).sum())
+    assert model.in_selection == len(atlas.units)
+    text = map_view.missing_text(model, "en")
+    assert text.startswith(f"{model.missing:,} of {len(atlas.units):,} units have no value")
+
+
+def test_missing_count_follows_the_country_filter(atlas):
+    model = map_model(atlas, State(indicator="foreign_pct", countries=("FR", "IT")))
+    french_italian = atlas.units["country"].isin(["FR", "IT"]).to_numpy()
+    assert model.in_selection == int(french_italian.sum())
+    assert model.missing == model.in_selection  # no municipal foreign-national figures for FR and IT
+
+
+@pytest.mark.parametrize("method", ["quantiles", "equal_interval", "natural_breaks"])
+def test_legend_bounds_equal_mapclassify(atlas, method):
+    state = State(indicator="pop_change_pa", method=method, classes=6)
+    model = map_model(atlas, state)
+    present = model.values[~np.isnan(model.values)]
+    if method == "natural_breaks":
+        # More than JENKS_EXACT_MAX values: mapclassify's sampled Fisher-Jenks with the fixed seed.
+        state_before = np.random.get_state()
+        np.random.seed(JENKS_SEED)
+        expected = mapclassify.FisherJenksSampled(present, k=6, pct=JENKS_SAMPLE / present.size, truncate=False)
+        np.random.set_state(state_before)
+    else:
+        cls = {"quantiles": mapclassify.Quantiles, "equal_interval": mapclassify.EqualInterval}[method]
+        expected = cls(present, k=6)
+    assert [row.upper for row in model.legend] == pytest.approx(list(expected.bins))
+    assert model.legend[0].lower == present.min()
+    assert sum(row.count for row in model.legend) == present.size
+
+
+def test_payload_classes_agree_with_the_legend_and_the_filter(atlas):
+    state = State(indicator="share_65plus", countries=("AT",))
+    model = map_model(atlas, state)
+    payload = map_payload(atlas, model, state)
+    classes = np.asarray(payload["classes"])
+    austria = (atlas.units["country"] == "AT").to_numpy()
+    assert (classes[~austria] == -2).all()
+    counts = [int((classes == i).sum()) for i in range(len(model.legend))]
+    assert counts == [row.count for row in model.legend]
+    assert int((classes == -1).sum()) == model.missing
+
+
+def test_an_indicator_switch_sends_values_only_and_fits_the_wire_budget(atlas):
+    for indicator in ("population", "foreign_pct", "dist_hospital_km", "degurba"):
+        state = State(indicator=indicator)
+        body = to_json_plotly(map_payload(atlas, map_model(atlas, state), state)).encode()
+        assert len(gzip.compress(body)) < 60_000, indicator
+        assert b"coordinates" not in body
+
+
+def test_sentences_use_exactly_the_computed_medians(atlas):
+    state = State(view="compare", indicator="foreign_pct")
+    comparisons = compare.compare(atlas, state)
+    austria = next(c for c in comparisons if c.place == "AT")
+    sentence = compare.sentences(atlas, austria, state)[0]
+    g = austria.groups
+    assert fmt_value(g["peripheral"].median, "%", "en") in sentence
+    assert fmt_value(g["central"].median, "%", "en") in sentence
+    assert f"n = {g['peripheral'].n:,}" in sentence
+    assert f"n = {g['central'].n:,}" in sentence
+    assert sentence.startswith("In Austria, peripheral units have a median foreign nationals of")
+    assert g["central"].has_interval
+
+
+def test_compare_reports_small_groups_without_intervals(atlas):
+    comparisons = compare.compare(atlas, State(view="compare", indicator="population"))
+    slovenia = next(c for c in comparisons if c.place == "SI")
+    assert slovenia.groups["peripheral"].n < 10
+    assert not slovenia.groups["peripheral"].has_interval
+    table = compare.table(atlas, comparisons, State(view="compare", indicator="population"))
+    assert "too few units for an interval" in str(table)
+
+
+def test_profile_of_innsbruck(atlas):
+    rows = {r.indicator: r for r in profile.profile_rows(atlas, "AT_70101")}
+    assert rows["population"].year == 2015
+    assert rows["population"].source == "at_register_census"
+    assert 90 <= rows["population"].pct_all <= 100
+    assert rows["degurba"].pct_all is None  # categorical: no percentile
+    assert all(0 <= r.pct_peers <= 100 for r in rows.values() if r.pct_peers is not None)
+    rendered = str(profile.render(atlas, "AT_70101", "en"))
+    assert "Innsbruck" in rendered
+    assert "'type': 'profile-neighbour'" in rendered
+
+
+def test_search_ignores_accents_and_case_and_shows_the_country(atlas):
+    options = controls.search_options(atlas, "zurich", "en")
+    assert options[0]["value"] == "CH_261"
+    assert options[0]["label"] == "Zürich (Switzerland)"
+    assert controls.search_options(atlas, "INNSBRUCK", "en")[0]["value"] == "AT_70101"
+    bozen = controls.search_options(atlas, "bozen", "en")
+    assert "IT_021008" in [o["value"] for o in bozen]
+    assert controls.search_options(atlas, "", "en") == []
+
+
+def _transition(atlas, trigger, search="", current="", **inputs):
+    base = dict(view="map", indicator="foreign_pct", year="latest", countries=[], method="quantiles", classes=5,
+                scheme="auto", zoom=None, selected=None, searched=None)
+    return controls.transition(atlas, trigger, search, base | inputs, current, (None, None, None))
+
+
+def test_loading_a_shared_url_sets_state_and_controls(atlas):
+    url = "?indicator=population&method=natural_breaks&classes=7&countries=AT,CH&unit=AT_70101"
+    out = _transition(atlas, None, search=url)
+    state = parse_query(out[1], vocabulary(atlas)).state
+    assert (state.indicator, state.method, state.classes, state.unit) == ("population", "natural_breaks", 7, "AT_70101")
+    assert "unit=AT_70101" in out[4]  # the profile key: the profile opens
+
+
+def test_a_control_change_updates_the_url_and_resets_a_year_the_indicator_lacks(atlas):
+    out = _transition(atlas, ids.INDICATOR, current="?indicator=foreign_pct&year=2022", indicator="vacancy_rate")
+    assert out[0] == "?indicator=vacancy_rate"
+
+
+def test_forged_component_values_fall_back_to_defaults(atlas):
+    out = _transition(atlas, ids.INDICATOR, indicator="'; DROP TABLE--")
+    assert out[1] is no_update or "DROP" not in out[1]
+    out = _transition(atlas, ids.CLASSES, classes="many")
+    assert out[0] is no_update or "classes" not in out[0]
+    out = _transition(atlas, ids.SELECTED, selected={"unit": "x"})
+    assert out[0] is no_update or "unit" not in out[0]
+
+
+def test_csv_download_has_year_and_source_and_no_formulas(atlas):
+    frame = map_view.table(atlas, State(indicator="foreign_pct", countries=("CH",)))
+    assert {"year", "source", "value", "unit"} <= set(frame.columns)
+    assert len(frame) == int((atlas.units["country"] == "CH").sum())
+    text = safe_csv(pd.DataFrame({"name": ["=cmd|' /C calc'!A0", "@SUM(1)", "Zürich"], "value": [-1.5, 2, 3]}))
+    parsed = pd.read_csv(io.StringIO(text))
+    assert parsed["name"].tolist() == ["'=cmd|' /C calc'!A0", "'@SUM(1)", "Zürich"]
+    assert parsed["value"].tolist() == [-1.5, 2, 3]
