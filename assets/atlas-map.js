@@ -86,10 +86,12 @@
     }
     const jsMs = performance.now() - started;
     const seq = ++S.paintSeq;
-    S.lastTiming = { key: p.key, seq: seq, jsMs: jsMs, changed: changed, drawnMs: null };
+    S.lastTiming = { key: p.key, seq: seq, startedAt: started, jsMs: jsMs, changed: changed, drawnMs: null,
+      drawnAt: null };
     map.once("idle", function () {
       if (S.lastTiming && S.lastTiming.seq === seq) {
-        S.lastTiming.drawnMs = performance.now() - started;
+        S.lastTiming.drawnAt = performance.now();
+        S.lastTiming.drawnMs = S.lastTiming.drawnAt - started;
         S.container.dataset.paintedKey = p.key + "|" + p.mode + "|" + p.colours.join(",");
         S.container.dataset.paintSeq = String(seq);
         mark("firstDrawn");

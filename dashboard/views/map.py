@@ -44,11 +44,12 @@ def legend(atlas: Atlas, model: MapModel, state: State) -> list:
             )
         )
     else:
+        digits = legend_digits([b for row in model.legend for b in (row.lower, row.upper)])
         for row in model.legend:
             if model.mode == "categories":
                 text = row.label
             else:
-                text = f"{fmt_number(row.lower, lang)} – {fmt_number(row.upper, lang)}"
+                text = f"{fmt_number(row.lower, lang, digits)} – {fmt_number(row.upper, lang, digits)}"
             rows.append(
                 html.Li(
                     className="atlas-legend-row",
@@ -77,6 +78,15 @@ def legend(atlas: Atlas, model: MapModel, state: State) -> list:
     body = html.Ul(rows, className="atlas-legend-rows") if model.mode != "continuous" else html.Div(rows)
     title = indicator_label(atlas, model.indicator, lang, with_unit=False) + (f" ({unit})" if unit else "")
     return [html.H3(title, className="atlas-legend-title"), body]
+
+
+def legend_digits(bounds: list[float]) -> int:
+    """Return the decimals that tell every class bound apart (0 to 3), the same for the whole legend."""
+    values = sorted({float(b) for b in bounds if b is not None})
+    gaps = [b - a for a, b in zip(values, values[1:]) if b > a]
+    if not gaps:
+        return 0
+    return int(min(3, max(0, -np.floor(np.log10(min(gaps))) + 1)))
 
 
 def missing_text(model: MapModel, lang: str) -> str:
