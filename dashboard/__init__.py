@@ -23,7 +23,7 @@ def create_app(build_folder: Path | None = None) -> Dash:
     atlas = load_atlas(build_folder or build_dir())
     set_atlas(atlas)
     # Views register their callbacks on import; import them only once the dataset is there.
-    from dashboard import layout, server
+    from dashboard import layout, security, server
     from dashboard.views import compare, controls, map, profile, shell  # noqa: F401
 
     app = Dash(
@@ -39,6 +39,7 @@ def create_app(build_folder: Path | None = None) -> Dash:
     )
     app.layout = layout.serve_layout
     server.register_routes(app.server, atlas)
+    security.install(app)  # last: the policy hashes every inline script defined above
     return app
 
 

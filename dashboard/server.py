@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, jsonify, send_file
+from flask import Flask, abort, jsonify, send_file
 
 from dashboard.atlas import Atlas
 from geo.settings import REPO_ROOT
@@ -75,11 +75,6 @@ def register_routes(server: Flask, atlas: Atlas) -> None:
         if missing:
             body["missing_vendor_files"] = missing
         return jsonify(body), 200 if not missing else 503
-
-    @server.after_request
-    def _no_sniff(response: Response) -> Response:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
 
 
 def _mimetype(name: str) -> str:

@@ -20,9 +20,17 @@ from pathlib import Path
 
 CHROMIUM = os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-    "--disable-default-apps", "--enable-unsafe-swiftshader", "--use-angle=swiftshader",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-default-apps",
+    "--enable-unsafe-swiftshader",
+    "--use-angle=swiftshader",
 ]
 REPO = Path(__file__).resolve().parent.parent
 
@@ -45,9 +53,24 @@ class Gunicorn:
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, PLURALPS_BUILD=str(build), **(extra_env or {}))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--preload", "--workers", str(workers), "--bind",
-             f"127.0.0.1:{self.port}", "--timeout", "60", "app:server"],
-            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--preload",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--timeout",
+                "60",
+                "app:server",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -112,4 +135,6 @@ def wait_for_map(page, key_part: str | None = None, timeout: float = 60_000) -> 
     else:
         page.wait_for_function(
             "part => ((document.getElementById('atlas-map') || {dataset: {}}).dataset.paintedKey || '').includes(part)",
-            arg=key_part, timeout=timeout)
+            arg=key_part,
+            timeout=timeout,
+        )

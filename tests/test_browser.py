@@ -146,5 +146,4 @@ def test_a_shared_url_restores_the_view_and_back_forward_work(page, server):
     page.wait_for_function("() => location.search.includes('method') === false")
     page.go_back()
     page.wait_for_function("() => location.search.includes('method=equal_interval')")
-    page.wait_for_function(
-        "() => document.querySelector('#control-method input[value=equal_interval]').checked")
+    page.wait_for_function("() => document.querySelector('#control-method input[value=equal_interval]').checked")

@@ -127,8 +127,18 @@ def test_search_ignores_accents_and_case_and_shows_the_country(atlas):
 
 
 def _transition(atlas, trigger, search="", current="", **inputs):
-    base = dict(view="map", indicator="foreign_pct", year="latest", countries=[], method="quantiles", classes=5,
-                scheme="auto", zoom=None, selected=None, searched=None)
+    base = dict(
+        view="map",
+        indicator="foreign_pct",
+        year="latest",
+        countries=[],
+        method="quantiles",
+        classes=5,
+        scheme="auto",
+        zoom=None,
+        selected=None,
+        searched=None,
+    )
     return controls.transition(atlas, trigger, search, base | inputs, current, (None, None, None))
 
 
