@@ -62,7 +62,7 @@ class Series:
         return ~np.isnan(self.values)
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: one per process, used as a cache key
 class Atlas:
     folder: Path
     units: pd.DataFrame  # one row per unit, map feature order (row i = feature id i)

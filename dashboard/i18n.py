@@ -13,7 +13,8 @@ from functools import cache
 from pathlib import Path
 
 LOCALES_DIR = Path(__file__).parent / "locales"
-LANGUAGES = ("en",)
+LANGUAGES = ("en", "de", "fr", "it", "sl")
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français", "it": "Italiano", "sl": "Slovenščina"}
 DEFAULT_LANGUAGE = "en"
 
 # Decimal and thousands separators per language (CLDR): a decimal comma where it is due.
@@ -71,7 +72,9 @@ def fmt_value(value: float | None, unit: str, lang: str = DEFAULT_LANGUAGE, digi
     """Format a value with its unit ("12.4 %", "8.1 km", "1,234 persons")."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return t("common.no_value", lang)
-    return f"{fmt_number(value, lang, digits)} {unit}".strip()
+    # English writes 12.4%; German, French, Italian and Slovenian put a (narrow) space before the sign.
+    space = "" if unit == "%" and normalise_language(lang) == "en" else " "
+    return f"{fmt_number(value, lang, digits)}{space}{unit}".strip()
 
 
 def in_sentence(label: str, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -80,3 +83,10 @@ def in_sentence(label: str, lang: str = DEFAULT_LANGUAGE) -> str:
     if lang == "de" or len(label) < 2 or not label[1].islower():
         return label
     return label[0].lower() + label[1:]
+
+
+def unit_label(unit: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Return a catalogue unit ("persons", "per km²") in `lang`; unknown units are shown as they are."""
+    if unit == "class":
+        return ""
+    return messages(normalise_language(lang)).get(f"units.{unit}") or unit

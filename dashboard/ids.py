@@ -1,6 +1,7 @@
 """Component ids, defined once. Browser tests and the map script use the same names."""
 
 URL = "url"
+LANGUAGE = "control-language"
 STATE = "atlas-state"
 NOTICE = "atlas-notice"
 TABS = "atlas-tabs"

@@ -16,7 +16,7 @@ from flask import has_request_context, request
 from dashboard import ids
 from dashboard.atlas import Atlas
 from dashboard.context import atlas as get_atlas
-from dashboard.i18n import t
+from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from dashboard.server import data_url
 from dashboard.state import State, parse_query, to_query
 from dashboard.views import about, compare, controls, profile
@@ -71,6 +71,7 @@ def page(atlas: Atlas, state: State) -> html.Div:
                         className="atlas-tabs",
                         children=[dcc.Tab(label=t(f"nav.{v}", lang), value=v) for v in ("map", "compare", "about")],
                     ),
+                    language_picker(lang),
                 ],
             ),
             html.Div(id=ids.NOTICE, className="atlas-notice", role="status"),
@@ -145,3 +146,20 @@ def map_area(atlas: Atlas, lang: str) -> html.Div:
 def _home(atlas: Atlas) -> list[list[float]]:
     w, s, e, n = atlas.bounds["all"]
     return [[w, s], [e, n]]
+
+
+def language_picker(lang: str) -> html.Div:
+    """Return the language menu; choosing reloads the page in that language (views/shell.py)."""
+    return html.Div(
+        className="atlas-language",
+        children=[
+            html.Label(t("app.language", lang), htmlFor=ids.LANGUAGE, className="atlas-visually-hidden"),
+            dcc.Dropdown(
+                id=ids.LANGUAGE,
+                value=lang,
+                clearable=False,
+                searchable=False,
+                options=[{"label": LANGUAGE_NAMES[code], "value": code} for code in LANGUAGES],
+            ),
+        ],
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dashboard.atlas import Atlas
-from dashboard.i18n import t
+from dashboard.i18n import LANGUAGES, t, unit_label
 from dashboard.state import Vocabulary
 
 THEME_ORDER = (
@@ -28,19 +28,19 @@ def vocabulary(atlas: Atlas) -> Vocabulary:
         countries=tuple(sorted(atlas.units["country"].unique())),
         units=frozenset(atlas.units["unit_id"]),
         zoom_targets=frozenset(k for k in atlas.bounds if k != "all"),
+        languages=LANGUAGES,
     )
 
 
 def indicator_label(atlas: Atlas, indicator: str, lang: str, with_unit: bool = True) -> str:
     entry = atlas.catalogue.loc[indicator]
     label = entry.get(f"label_{lang}") or entry["label_en"]
-    unit = entry["unit"]
-    return f"{label} ({unit})" if with_unit and unit and unit != "class" else label
+    unit = unit_label(entry["unit"], lang)
+    return f"{label} ({unit})" if with_unit and unit else label
 
 
 def unit_text(atlas: Atlas, indicator: str, lang: str) -> str:
-    unit = atlas.catalogue.at[indicator, "unit"]
-    return "" if unit == "class" else unit
+    return unit_label(atlas.catalogue.at[indicator, "unit"], lang)
 
 
 def indicator_options(atlas: Atlas, lang: str) -> list[dict]:

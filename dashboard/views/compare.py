@@ -133,7 +133,8 @@ def layout(lang: str) -> list:
 
 
 def _group_label(group: str, lang: str) -> str:
-    return t(f"class.{group}", lang).capitalize()
+    text = t(f"class.{group}", lang)
+    return text[:1].upper() + text[1:]
 
 
 def table(atlas: Atlas, comparisons: list[PlaceComparison], state: State) -> html.Div:
@@ -204,7 +205,13 @@ def update_compare(compare_key):
         return [html.P(t("compare.categorical", lang))], [], None
     comparisons = compare(atlas, state)
     label = indicator_label(atlas, state.indicator, lang)
-    intro = html.P(t("compare.intro", lang, indicator=indicator_label(atlas, state.indicator, lang, with_unit=False)))
+    intro = html.P(
+        t(
+            "compare.intro",
+            lang,
+            indicator=in_sentence(indicator_label(atlas, state.indicator, lang, with_unit=False), lang),
+        )
+    )
     lines = [html.Li(s) for comp in comparisons for s in sentences(atlas, comp, state)]
     overall = comparisons[0]
     groups = [(g, _group_label(g, lang), overall.values[g]) for g in (*MOUNTAIN_GROUPS, *PERIPHERALITY_GROUPS)]

@@ -26,3 +26,25 @@ clientside_callback(
     Output(ids.VIEW_ABOUT, "className"),
     Input(ids.TABS, "value"),
 )
+
+
+# A new language re-renders every text: reload the page with the language in the URL (the state is there
+# too, so nothing is lost; the geometry comes from the browser cache). Also tells the browser the language.
+clientside_callback(
+    """
+    function (lang) {
+        if (!lang) { return window.dash_clientside.no_update; }
+        document.documentElement.lang = lang;
+        const params = new URLSearchParams(window.location.search);
+        const current = params.get("lang") || "en";
+        if (current !== lang) {
+            if (lang === "en") { params.delete("lang"); } else { params.set("lang", lang); }
+            const query = params.toString();
+            window.location.search = query ? "?" + query : "";
+        }
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output(ids.LANGUAGE, "className"),
+    Input(ids.LANGUAGE, "value"),
+)

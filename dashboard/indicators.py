@@ -1,0 +1,130 @@
+"""Indicators as the views see them: the catalogue's, plus the ones a person uploaded in this session.
+
+`Indicators(atlas, uploads)` answers the same questions for both: label in a language, unit, kind,
+direction, theme, note, source; years; and the values of every unit (a `Series`). Uploaded indicators have
+ids "upload:<dataset id>"; their values come from the browser session with each request and are never
+kept on the server.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from dashboard.atlas import LATEST, Atlas, Series
+
+UPLOAD_PREFIX = "upload:"
+UPLOAD_THEME = "uploaded"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    labels: dict[str, str]
+    unit: str
+    kind: str  # numeric | categorical
+    direction: str  # higher_better | higher_worse | neutral
+    theme: str
+    note: str
+    source: str
+    licence: str
+    categories: dict[str, dict[str, str]] = field(default_factory=dict)
+    uploaded: bool = False
+
+    def label(self, lang: str) -> str:
+        return self.labels.get(lang) or self.labels.get("en") or self.id
+
+    @property
+    def display_unit(self) -> str:
+        """The unit as printed after a value ("" for classes)."""
+        return "" if self.unit == "class" else self.unit
+
+
+@lru_cache(maxsize=4)
+def catalogue_indicators(atlas: Atlas) -> dict[str, Indicator]:
+    """Return the catalogue's indicators by id (built once per dataset)."""
+    result = {}
+    for indicator, entry in atlas.catalogue.iterrows():
+        result[indicator] = Indicator(
+            id=indicator,
+            labels={
+                lang: entry.get(f"label_{lang}")
+                for lang in ("en", "de", "fr", "it", "sl")
+                if entry.get(f"label_{lang}")
+            },
+            unit=entry["unit"],
+            kind=entry["kind"],
+            direction=entry["direction"],
+            theme=entry["theme"],
+            note=entry["note"],
+            source=entry["source"],
+            licence=entry["licence"],
+            categories=json.loads(entry.get("categories") or "{}"),
+        )
+    return result
+
+
+class Indicators:
+    """The indicators a request can use: the catalogue's and the session's uploads."""
+
+    def __init__(self, atlas: Atlas, uploads: Sequence = ()):
+        self.atlas = atlas
+        self._catalogue = catalogue_indicators(atlas)
+        self._uploads = {UPLOAD_PREFIX + d.id: d for d in uploads}
+
+    def ids(self) -> list[str]:
+        return [*self._catalogue, *self._uploads]
+
+    def uploaded_ids(self) -> list[str]:
+        return list(self._uploads)
+
+    def __contains__(self, indicator: str) -> bool:
+        return indicator in self._catalogue or indicator in self._uploads
+
+    def get(self, indicator: str) -> Indicator:
+        if indicator in self._catalogue:
+            return self._catalogue[indicator]
+        dataset = self._uploads[indicator]
+        return Indicator(
+            id=indicator,
+            labels={"en": dataset.label},
+            unit=dataset.unit,
+            kind="numeric",
+            direction="neutral" if dataset.kind != "spi" else "higher_better",
+            theme=UPLOAD_THEME,
+            note=dataset.note,
+            source=dataset.file,
+            licence="",
+            uploaded=True,
+        )
+
+    def years(self, indicator: str) -> list[int]:
+        if indicator in self._catalogue:
+            return self.atlas.years(indicator)
+        year = self._uploads[indicator].year
+        return [year] if year else []
+
+    def series(self, indicator: str, year: int | str = LATEST) -> Series:
+        """Return the values of every unit; a year the indicator lacks gives its latest values."""
+        if indicator in self._catalogue:
+            if self.atlas.has_series(indicator, year):
+                return self.atlas.series(indicator, year)
+            return self.atlas.series(indicator, LATEST)
+        return upload_series(self.atlas, self._uploads[indicator])
+
+
+def upload_series(atlas: Atlas, dataset) -> Series:
+    """Return an uploaded dataset's values aligned to the units (missing where the file had none)."""
+    n = len(atlas.units)
+    values = np.full(n, np.nan)
+    positions = atlas.position.reindex(list(dataset.values)).to_numpy()
+    known = ~np.isnan(positions.astype(float))
+    values[positions[known].astype(int)] = np.fromiter(dataset.values.values(), dtype=float)[known]
+    present = ~np.isnan(values)
+    years = np.where(present, dataset.year or 0, 0).astype(np.int16)
+    sources = np.where(present, -1, -1).astype(np.int16)
+    return Series(UPLOAD_PREFIX + dataset.id, dataset.year or LATEST, values, years, sources)

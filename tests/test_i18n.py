@@ -1,0 +1,50 @@
+"""Messages: every key in every language, the same placeholders, and number formats per language."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import pytest
+
+from dashboard import i18n
+
+ALL_LANGUAGES = ("en", "de", "fr", "it", "sl")
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _flat(lang: str) -> dict[str, str]:
+    with (i18n.LOCALES_DIR / f"{lang}.toml").open("rb") as f:
+        return i18n._flatten(tomllib.load(f))
+
+
+@pytest.mark.parametrize("lang", ALL_LANGUAGES[1:])
+def test_every_key_exists_in_every_language_with_the_same_placeholders(lang):
+    english, other = _flat("en"), _flat(lang)
+    assert sorted(set(english) - set(other)) == [], f"missing in {lang}"
+    assert sorted(set(other) - set(english)) == [], f"not in English: {lang}"
+    for key, text in english.items():
+        assert sorted(PLACEHOLDER.findall(other[key])) == sorted(PLACEHOLDER.findall(text)), (lang, key)
+        assert other[key].strip(), (lang, key)
+
+
+def test_every_message_used_in_the_code_exists():
+    from pathlib import Path
+
+    english = _flat("en")
+    code = "\n".join(p.read_text() for p in Path("dashboard").rglob("*.py"))
+    used = set(re.findall(r"""\bt\(\s*f?["']([a-z_]+\.[a-z_0-9]+)["']""", code))
+    assert sorted(used - set(english)) == []
+
+
+def test_numbers_use_the_separators_of_each_language():
+    assert i18n.fmt_number(12345.678, "en", 1) == "12,345.7"
+    assert i18n.fmt_number(12345.678, "de", 1) == "12.345,7"
+    assert i18n.fmt_number(None, "en") == "no value"
+    assert i18n.fmt_value(7.91, "%", "en") == "7.91%"
+
+
+def test_sentence_case_keeps_german_nouns_and_acronyms():
+    assert i18n.in_sentence("Population", "en") == "population"
+    assert i18n.in_sentence("Bevölkerung", "de") == "Bevölkerung"
+    assert i18n.in_sentence("NUTS 3 mountain type", "en") == "NUTS 3 mountain type"
