@@ -14,7 +14,7 @@
   const S = {
     map: null, container: null, loaded: false, index: null,
     pending: null, classes: null, payload: null, zoomKey: undefined, popup: null,
-    hovered: null, paintSeq: 0, lastTiming: null, marks: {},
+    hovered: null, paintSeq: 0, lastTiming: null, marks: {}, userMoved: false, bounds: null,
   };
 
   function mark(name) { if (!(name in S.marks)) S.marks[name] = Math.round(performance.now()); }
@@ -81,8 +81,9 @@
     map.setFilter("unit-selected", ["==", ["id"], p.selected === null ? -1 : p.selected]);
     if (p.zoomKey !== S.zoomKey) {
       S.zoomKey = p.zoomKey;
-      const bounds = p.zoom || p.home;
-      if (bounds) map.fitBounds([[bounds[0], bounds[1]], [bounds[2], bounds[3]]], { padding: 24, duration: 0 });
+      S.bounds = p.zoom || p.home;
+      S.userMoved = false;
+      fit();
     }
     const jsMs = performance.now() - started;
     const seq = ++S.paintSeq;
@@ -98,6 +99,19 @@
       }
     });
     return S.lastTiming;
+  }
+
+  function fit() {
+    const b = S.bounds;
+    if (S.map && b) S.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 24, duration: 0 });
+  }
+
+  function shown() {
+    // The map may have been created while its view was hidden (no size): take the real size, and frame
+    // the chosen area again unless the person has moved the map since.
+    if (!S.map) return;
+    S.map.resize();
+    if (!S.userMoved) fit();
   }
 
   function hoverContent(i) {
@@ -176,6 +190,7 @@
       map.setFilter("unit-hover", ["==", ["id"], -1]);
       S.popup.remove();
     });
+    map.on("movestart", function (e) { if (e.originalEvent) S.userMoved = true; });
     map.on("click", "units-fill", function (e) {
       if (e.features.length) setSelected(e.features[0].id);
     });
@@ -186,13 +201,15 @@
     mark("init");
     if (!window.maplibregl) { showProblem(container.dataset.textNoScript); return; }
     window.maplibregl.setWorkerUrl(container.dataset.workerUrl);
+    const home = JSON.parse(container.dataset.home); // [[west, south], [east, north]]
+    S.bounds = [home[0][0], home[0][1], home[1][0], home[1][1]];
     let map;
     try {
       map = new window.maplibregl.Map({
         container: container,
         style: { version: 8, sources: {},
           layers: [{ id: "background", type: "background", paint: { "background-color": "#e9eef2" } }] },
-        bounds: JSON.parse(container.dataset.home),
+        bounds: home,
         fitBoundsOptions: { padding: 24 },
         attributionControl: false,
         dragRotate: false,
@@ -271,6 +288,7 @@
     map: function () { return S.map; },
     featureOf: function (unitId) { return S.index ? S.index.unit_id.indexOf(unitId) : -1; },
     select: setSelected,
+    shown: shown,
   };
   window.dash_clientside = Object.assign({}, window.dash_clientside, { atlas: { paint: paint } });
 })();

@@ -42,8 +42,15 @@ def _base(fig: go.Figure, title: str, height: int) -> go.Figure:
     return fig
 
 
-def radar(axes: Sequence[str], scores: Sequence[float], title: str, name: str) -> go.Figure:
-    """Return a radar of `scores` (0-100, outward = better) over `axes`."""
+def radar(
+    axes: Sequence[str],
+    scores: Sequence[float],
+    title: str,
+    name: str,
+    scale: tuple[float, float] = (0, 100),
+    colour: str = "#0072B2",
+) -> go.Figure:
+    """Return a radar of `scores` (within `scale`, outward = better) over `axes`."""
     theta = list(axes) + [axes[0]] if axes else []
     r = list(scores) + [scores[0]] if scores else []
     fig = go.Figure(
@@ -52,13 +59,18 @@ def radar(axes: Sequence[str], scores: Sequence[float], title: str, name: str) -
             theta=theta,
             fill="toself",
             name=name,
-            line=dict(color="#0072B2"),
-            hovertemplate="%{theta}: %{r:.0f}<extra></extra>",
+            line=dict(color=colour),
+            hovertemplate="%{theta}: %{r:.3~g}<extra></extra>",
         )
     )
     fig.update_layout(
         polar=dict(
-            radialaxis=dict(range=[0, 100], tickvals=[25, 50, 75], angle=90), angularaxis=dict(direction="clockwise")
+            radialaxis=dict(
+                range=list(scale),
+                angle=90,
+                tickvals=[25, 50, 75] if scale == (0, 100) else list(range(int(scale[0]), int(scale[1]) + 1)),
+            ),
+            angularaxis=dict(direction="clockwise"),
         ),
         showlegend=False,
     )

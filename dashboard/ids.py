@@ -7,6 +7,7 @@ NOTICE = "atlas-notice"
 TABS = "atlas-tabs"
 VIEW_MAP = "view-map"
 VIEW_COMPARE = "view-compare"
+VIEW_DATA = "view-data"
 VIEW_ABOUT = "view-about"
 
 INDICATOR = "control-indicator"
@@ -43,3 +44,6 @@ COMPARE_TABLE = "compare-table"
 MAP_KEY = "atlas-map-key"
 PROFILE_KEY = "atlas-profile-key"
 COMPARE_KEY = "atlas-compare-key"
+
+# The person's uploaded datasets, kept in the browser session only (dashboard/upload/datasets.py).
+UPLOADS = "atlas-uploads"

@@ -18,8 +18,8 @@ from dashboard.atlas import Atlas
 from dashboard.context import atlas as get_atlas
 from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from dashboard.server import data_url
-from dashboard.state import State, parse_query, to_query
-from dashboard.views import about, compare, controls, profile
+from dashboard.state import VIEWS, State, parse_query, to_query
+from dashboard.views import about, compare, controls, profile, upload
 from dashboard.vocabulary import vocabulary
 
 
@@ -50,6 +50,8 @@ def page(atlas: Atlas, state: State) -> html.Div:
             dcc.Store(id=ids.MAP_PAYLOAD),
             dcc.Store(id=ids.MAP_PAINTED),
             dcc.Store(id=ids.SELECTED),
+            # The person's uploads: this browser tab only, never the server (dashboard/upload/datasets.py).
+            dcc.Store(id=ids.UPLOADS, storage_type="session"),
             dcc.Store(id=ids.MAP_KEY),
             dcc.Store(id=ids.PROFILE_KEY),
             dcc.Store(id=ids.COMPARE_KEY),
@@ -69,7 +71,7 @@ def page(atlas: Atlas, state: State) -> html.Div:
                         id=ids.TABS,
                         value=state.view,
                         className="atlas-tabs",
-                        children=[dcc.Tab(label=t(f"nav.{v}", lang), value=v) for v in ("map", "compare", "about")],
+                        children=[dcc.Tab(label=t(f"nav.{v}", lang), value=v) for v in VIEWS],
                     ),
                     language_picker(lang),
                 ],
@@ -95,6 +97,7 @@ def page(atlas: Atlas, state: State) -> html.Div:
                     html.Section(
                         id=ids.VIEW_COMPARE, className=_view_class(state, "compare"), children=compare.layout(lang)
                     ),
+                    html.Section(id=ids.VIEW_DATA, className=_view_class(state, "data"), children=upload.layout(lang)),
                     html.Section(
                         id=ids.VIEW_ABOUT, className=_view_class(state, "about"), children=about.layout(atlas, lang)
                     ),

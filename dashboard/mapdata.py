@@ -10,7 +10,6 @@ switch of method, classes or colours sends the same values and new breaks.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +24,7 @@ from dashboard.classify import (
     palette,
     scheme_for,
 )
+from dashboard.indicators import Indicator, Indicators
 from dashboard.state import LATEST, State
 
 SIGNIFICANT_DIGITS = 4
@@ -62,15 +62,14 @@ def year_key(state: State) -> int | str:
     return LATEST if state.year == LATEST else int(state.year)
 
 
-def map_model(atlas: Atlas, state: State) -> MapModel:
-    """Classify the state's indicator over the chosen countries; return the model behind map and legend."""
-    entry = atlas.catalogue.loc[state.indicator]
-    year = year_key(state)
-    series = (
-        atlas.series(state.indicator, year)
-        if atlas.has_series(state.indicator, year)
-        else atlas.series(state.indicator, LATEST)
-    )
+def map_model(atlas: Atlas, state: State, indicators: Indicators | None = None) -> MapModel:
+    """Classify the state's indicator over the chosen countries; return the model behind map and legend.
+
+    `indicators` adds the session's uploaded indicators to the catalogue's.
+    """
+    indicators = indicators or Indicators(atlas)
+    entry = indicators.get(state.indicator)
+    series = indicators.series(state.indicator, year_key(state))
     selection = (
         np.ones(len(atlas.units), dtype=bool)
         if not state.countries
@@ -78,12 +77,12 @@ def map_model(atlas: Atlas, state: State) -> MapModel:
     )
     values = np.where(selection, series.values, np.nan)
     missing = int(np.count_nonzero(selection & np.isnan(series.values)))
-    if entry["kind"] == "categorical":
-        return _categorical(atlas, state, series, values, selection, missing)
+    if entry.kind == "categorical":
+        return _categorical(entry, state, series, values, selection, missing)
     classes = classify(values, state.method, state.classes)
-    scheme = scheme_for(entry["direction"], state.scheme)
+    scheme = scheme_for(entry.direction, state.scheme)
     if state.method == "continuous" or len(classes.bins) <= 1:
-        colours = palette(scheme, 9, entry["direction"])
+        colours = palette(scheme, 9, entry.direction)
         mode = "continuous"
         legend = (
             []
@@ -91,7 +90,7 @@ def map_model(atlas: Atlas, state: State) -> MapModel:
             else [LegendRow(colours[0], classes.lower, None, 0), LegendRow(colours[-1], None, classes.bins[-1], 0)]
         )
     else:
-        colours = palette(scheme, len(classes.bins), entry["direction"])
+        colours = palette(scheme, len(classes.bins), entry.direction)
         mode = "classes"
         lowers = [classes.lower, *classes.bins[:-1]]
         legend = [LegendRow(c, lo, hi, n) for c, lo, hi, n in zip(colours, lowers, classes.bins, classes.counts)]
@@ -112,8 +111,8 @@ def map_model(atlas: Atlas, state: State) -> MapModel:
     )
 
 
-def _categorical(atlas, state, series, values, selection, missing) -> MapModel:
-    labels = json.loads(atlas.catalogue.at[state.indicator, "categories"] or "{}")
+def _categorical(entry: Indicator, state, series, values, selection, missing) -> MapModel:
+    labels = entry.categories
     present = values[~np.isnan(values)].astype(int)
     codes = sorted({int(c) for c in labels} | set(np.unique(present).tolist()))
     colours_by_code = category_palette(codes)
@@ -150,9 +149,11 @@ def map_payload(atlas: Atlas, model: MapModel, state: State) -> dict:
     """
     present = ~np.isnan(model.values)
     # Hover shows each value with its year and source: encode (year, source) pairs once, per unit an index.
-    pairs = np.where(present, model.years.astype(np.int32) * 1000 + model.source_codes, -1)
+    # Source code -1 (an uploaded value) becomes "", which the browser shows as the file's name.
+    sources = ["", *atlas.source_ids]
+    pairs = np.where(present, model.years.astype(np.int32) * 1000 + model.source_codes + 1, -1)
     table, meta = np.unique(pairs, return_inverse=True)
-    meta_table = [None if p < 0 else [int(p // 1000), atlas.source_ids[int(p % 1000)]] for p in table]
+    meta_table = [None if p < 0 else [int(p // 1000) or None, sources[int(p % 1000)]] for p in table]
     return {
         "key": f"{model.indicator}|{model.year}",
         "indicator": model.indicator,

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlencode
 
 from dashboard.classify import DEFAULT_CLASSES, DEFAULT_METHOD, MAX_CLASSES, METHODS, MIN_CLASSES, SCHEMES
 
-VIEWS = ("map", "compare", "about")
+VIEWS = ("map", "compare", "data", "about")
 AUTO_SCHEME = "auto"
 DEFAULT_INDICATOR = "foreign_pct"
 MAX_QUERY_LENGTH = 2_000

@@ -138,3 +138,12 @@ def wait_for_map(page, key_part: str | None = None, timeout: float = 60_000) -> 
             arg=key_part,
             timeout=timeout,
         )
+
+
+def choose_in_dropdown(page, selector: str, query: str, option_text: str) -> None:
+    """Open a Dash dropdown, type `query` into its search box and click the option `option_text`,
+    as a person does (Dash 4 focuses the selected option on opening, not the search box)."""
+    page.locator(selector).click()
+    search = page.locator("input.dash-dropdown-search:visible")
+    search.fill(query)
+    page.get_by_text(option_text, exact=True).first.click()

@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, Gunicorn, chromium_available, open_page, wait_for_map
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Gunicorn,
+    choose_in_dropdown,
+    chromium_available,
+    open_page,
+    wait_for_map,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -80,9 +88,7 @@ def test_switching_the_indicator_changes_legend_and_colours(page, server):
     before = _map_pixels(page)
     innsbruck = page.evaluate("window.atlasMap.featureOf('AT_70101')")
     colour_before = page.evaluate(f"window.atlasMap.colourOf({innsbruck})")
-    page.locator("#control-indicator").click()
-    page.keyboard.type("share aged 65")
-    page.keyboard.press("Enter")
+    choose_in_dropdown(page, "#control-indicator", "share aged 65", "Share aged 65 and over (%)")
     wait_for_map(page, "share_65plus|latest")
     assert "Share aged 65 and over (%)" in page.locator("#atlas-legend").inner_text()
     assert page.locator("#atlas-legend").inner_text() != before_legend
@@ -98,9 +104,7 @@ def test_switching_the_indicator_changes_legend_and_colours(page, server):
 def test_searching_innsbruck_opens_its_profile(page, server):
     page.goto(server.url + "/")
     wait_for_map(page)
-    page.locator("#control-search").click()
-    page.keyboard.type("innsbr")
-    page.get_by_text("Innsbruck (Austria)").first.click()
+    choose_in_dropdown(page, "#control-search", "innsbr", "Innsbruck (Austria)")
     page.wait_for_selector("#profile-name")
     assert page.locator("#profile-name").inner_text() == "Innsbruck"
     assert "unit=AT_70101" in page.url
@@ -147,3 +151,41 @@ def test_a_shared_url_restores_the_view_and_back_forward_work(page, server):
     page.go_back()
     page.wait_for_function("() => location.search.includes('method=equal_interval')")
     page.wait_for_function("() => document.querySelector('#control-method input[value=equal_interval]').checked")
+
+
+def test_an_upload_with_good_and_bad_rows_reports_them_and_maps_the_good_ones(page, server, browser, tmp_path):
+    from tests.test_upload import MIXED
+
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(MIXED)
+    page.goto(server.url + "/?view=data")
+    page.set_input_files("#upload-file input[type=file]", str(path))
+    page.wait_for_selector("#upload-summary")
+    summary = page.locator("#upload-summary").inner_text()
+    for line in (
+        "Data rows read: 7.",
+        "Rows matched to a unit: 4.",
+        "Rows not matched: 1.",
+        "Values that are not numbers (left out): 1.",
+        "Empty rows: 1.",
+    ):
+        assert line in summary
+    report = page.locator("#upload-report").inner_text()
+    assert "Nowhere" in report and "=1+1" in report and "Row 9: Altdorf" in report
+    page.click("#upload-add")
+    wait_for_map(page, "upload:u1")
+    legend = page.locator("#atlas-legend").inner_text()
+    assert "Neuzugänge (%)" in legend
+    assert "17,764 of 17,766 units have no value" in page.locator("#atlas-missing").inner_text()
+    colours = page.evaluate(
+        "['AT_70101', 'CH_6300', 'CH_261'].map(u => window.atlasMap.colourOf(window.atlasMap.featureOf(u)))"
+    )
+    assert colours[0] != colours[2] and colours[1] != colours[2]
+    assert colours[2] == "#d9d9d9"  # Zürich's value was a formula: no value
+    # Another visitor (a fresh browser context) sees nothing of it, even with the link.
+    other, other_log = open_page(browser, server.url)
+    other.goto(server.url + "/?indicator=upload:u1")
+    wait_for_map(other, "foreign_pct|latest")
+    assert "were reset: indicator" in other.locator("#atlas-notice").inner_text()
+    assert other_log.problems() == []
+    other.context.close()

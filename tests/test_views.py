@@ -16,6 +16,7 @@ from dashboard import ids
 from dashboard.classify import JENKS_SAMPLE, JENKS_SEED
 from dashboard.csvsafe import safe_csv
 from dashboard.i18n import fmt_value
+from dashboard.indicators import Indicators
 from dashboard.mapdata import map_model, map_payload
 from dashboard.search import search_options
 from dashboard.state import State, parse_query
@@ -84,9 +85,10 @@ def test_an_indicator_switch_sends_values_only_and_fits_the_wire_budget(atlas):
 
 def test_sentences_use_exactly_the_computed_medians(atlas):
     state = State(view="compare", indicator="foreign_pct")
-    comparisons = compare.compare(atlas, state)
+    indicators = Indicators(atlas)
+    comparisons = compare.compare(indicators, state)
     austria = next(c for c in comparisons if c.place == "AT")
-    sentence = compare.sentences(atlas, austria, state)[0]
+    sentence = compare.sentences(indicators, austria, state)[0]
     g = austria.groups
     assert fmt_value(g["peripheral"].median, "%", "en") in sentence
     assert fmt_value(g["central"].median, "%", "en") in sentence
@@ -98,11 +100,12 @@ def test_sentences_use_exactly_the_computed_medians(atlas):
 
 
 def test_compare_reports_small_groups_without_intervals(atlas):
-    comparisons = compare.compare(atlas, State(view="compare", indicator="population"))
+    indicators = Indicators(atlas)
+    comparisons = compare.compare(indicators, State(view="compare", indicator="population"))
     slovenia = next(c for c in comparisons if c.place == "SI")
     assert slovenia.groups["peripheral"].n < 10
     assert not slovenia.groups["peripheral"].has_interval
-    table = compare.table(atlas, comparisons, State(view="compare", indicator="population"))
+    table = compare.table(indicators, comparisons, State(view="compare", indicator="population"))
     assert "too few units for an interval" in str(table)
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 from dashboard.atlas import Atlas
 from dashboard.search import fold
 from dashboard.upload.parse import ParsedTable
-from geo.readers import SUPPRESSED, to_number
+from geo.readers import to_number
 
 KINDS = ("unit_id", "code", "name")
 
@@ -79,7 +79,7 @@ class UnitIndex:
         ):
             for variant in {name, alt, f"{name}/{alt}" if alt else ""} - {""}:
                 self.by_name.setdefault((country, fold(variant)), []).append(uid)
-        self.levels_by_country = units.groupby("country")["level"].agg(lambda s: set(s)).to_dict()
+        self.levels_by_country = {c: set(levels) for c, levels in units.groupby("country")["level"]}
 
 
 def unit_from_code(code: str, country: str | None, index: UnitIndex) -> tuple[str | None, str]:
@@ -185,17 +185,17 @@ def numeric_columns(table: ParsedTable, key: KeySpec | None) -> list[str]:
     return columns
 
 
-_DECIMAL_COMMA = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d+$|^-?\d+,\d+$")
+_DECIMAL_COMMA = re.compile(r"^[-+]?\d{1,3}(\.\d{3})*,\d+$|^[-+]?\d+,\d+$")
+_DECIMAL_POINT = re.compile(r"^[-+]?\d{1,3}(,\d{3})*\.\d+$|^[-+]?\d+\.\d+$")
 
 
 def read_values(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Return (floats with NaN for empty or suppressed cells, mask of cells that are not numbers).
 
-    A column whose numbers are written with a decimal comma (12,5 or 1.234,5) is read as such.
+    A column whose numbers are mostly written with a decimal comma (12,5 or 1.234,5) is read as such.
     """
     text = column.fillna("").astype(str).str.strip()
-    filled = text[~text.isin(SUPPRESSED)]
-    comma = filled.str.match(_DECIMAL_COMMA).mean() > 0.5 if len(filled) else False
+    comma = int(text.str.match(_DECIMAL_COMMA).sum()) > int(text.str.match(_DECIMAL_POINT).sum())
     values, bad = to_number(text, decimal="," if comma else ".", thousands="." if comma else None)
     return values.to_numpy(dtype=float), bad.to_numpy(dtype=bool)
 

@@ -55,7 +55,7 @@ class ParsedTable:
 def parse_upload(filename: str, data: bytes) -> ParsedTable:
     """Return the table in `data` (the bytes of a file called `filename`), or raise UploadError."""
     if len(data) > MAX_BYTES:
-        raise UploadError("too_large", size=round(len(data) / 1e6, 1), limit=MAX_BYTES // (1024 * 1024))
+        raise UploadError("too_large", size=round(len(data) / (1024 * 1024), 1), limit=MAX_BYTES // (1024 * 1024))
     if not data.strip():
         raise UploadError("empty")
     name = (filename or "").lower()
@@ -179,19 +179,25 @@ def _from_rows(rows: list[list[str]], file_type: str) -> ParsedTable:
 
 
 def _clean_header(header: list[str], notes: list) -> list[str]:
-    seen: dict[str, int] = {}
-    cleaned = []
+    """Name empty headers "column N" and number repeated ones, never reusing a name the file has."""
+    taken = {name for name in header if name}
+    cleaned: list[str] = []
     for i, name in enumerate(header, start=1):
-        name = name or f"column {i}"
-        if name in seen:
-            new = name
-            while new in seen:
-                seen[name] += 1
-                new = f"{name} ({seen[name]})"
+        if not name:
+            name = _free(f"column {i}", taken)
+        elif name in cleaned:
+            new = _free(name, taken)
             notes.append(("duplicate_header", {"name": name, "new": new}))
-            seen[new] = 1
             name = new
-        else:
-            seen[name] = 1
+        taken.add(name)
         cleaned.append(name)
     return cleaned
+
+
+def _free(base: str, taken: set[str]) -> str:
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base} ({n})" in taken:
+        n += 1
+    return f"{base} ({n})"

@@ -12,17 +12,18 @@ from dataclasses import dataclass
 
 import numpy as np
 from dash import Input, Output, callback, dcc, html, no_update
+from dash import State as DashState
 
 from dashboard import ids
 from dashboard.atlas import Atlas
-from dashboard.context import atlas as get_atlas
 from dashboard.figures import PNG_CONFIG, country_boxes, distance_scatter, group_boxes
-from dashboard.i18n import fmt_number, fmt_value, in_sentence, t
+from dashboard.i18n import fmt_number, fmt_value, in_sentence, t, unit_label
+from dashboard.indicators import Indicators
 from dashboard.mapdata import year_key
-from dashboard.state import LATEST, State, parse_query
+from dashboard.session import session
+from dashboard.state import State
 from dashboard.stats import GroupSummary, summarise, wants_log_scale
-from dashboard.views.controls import vocabulary_cached
-from dashboard.vocabulary import country_name, indicator_label, unit_text
+from dashboard.vocabulary import country_name
 
 MOUNTAIN_GROUPS = ("mountain", "non_mountain")
 PERIPHERALITY_GROUPS = ("central", "intermediate", "peripheral")
@@ -47,14 +48,10 @@ def group_masks(atlas: Atlas) -> dict[str, np.ndarray]:
     }
 
 
-def compare(atlas: Atlas, state: State) -> list[PlaceComparison]:
+def compare(indicators: Indicators, state: State) -> list[PlaceComparison]:
     """Return the comparison for all chosen countries together and for each of them."""
-    year = year_key(state)
-    series = (
-        atlas.series(state.indicator, year)
-        if atlas.has_series(state.indicator, year)
-        else atlas.series(state.indicator, LATEST)
-    )
+    atlas = indicators.atlas
+    series = indicators.series(state.indicator, year_key(state))
     countries = list(state.countries) or sorted(atlas.units["country"].unique())
     country = atlas.units["country"].to_numpy()
     masks = group_masks(atlas)
@@ -66,11 +63,12 @@ def compare(atlas: Atlas, state: State) -> list[PlaceComparison]:
     return result
 
 
-def sentences(atlas: Atlas, comparison: PlaceComparison, state: State) -> list[str]:
+def sentences(indicators: Indicators, comparison: PlaceComparison, state: State) -> list[str]:
     """Return the plain-language sentences for one place, built from its summaries only."""
     lang = state.lang
-    label = in_sentence(indicator_label(atlas, state.indicator, lang, with_unit=False), lang)
-    unit = unit_text(atlas, state.indicator, lang)
+    indicator = indicators.get(state.indicator)
+    label = in_sentence(indicator.label(lang), lang)
+    unit = unit_label(indicator.unit, lang)
     place = t("compare.everywhere", lang) if comparison.place == ALL else country_name(comparison.place, lang)
     g = comparison.groups
     out = []
@@ -137,9 +135,9 @@ def _group_label(group: str, lang: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def table(atlas: Atlas, comparisons: list[PlaceComparison], state: State) -> html.Div:
+def table(indicators: Indicators, comparisons: list[PlaceComparison], state: State) -> html.Div:
     lang = state.lang
-    unit = unit_text(atlas, state.indicator, lang)
+    unit = unit_label(indicators.get(state.indicator).unit, lang)
     head = html.Thead(
         html.Tr(
             [
@@ -193,26 +191,22 @@ def charts(box, by_country, scatter) -> list:
     Output(ids.COMPARE_CHARTS, "children"),
     Output(ids.COMPARE_TABLE, "children"),
     Input(ids.COMPARE_KEY, "data"),
+    DashState(ids.UPLOADS, "data"),
     prevent_initial_call=True,
 )
-def update_compare(compare_key):
+def update_compare(compare_key, uploads):
     if not isinstance(compare_key, str):
         return (no_update,) * 3
-    atlas = get_atlas()
-    state = parse_query(compare_key, vocabulary_cached()).state
+    state, indicators = session(compare_key, uploads)
     lang = state.lang
-    if atlas.catalogue.at[state.indicator, "kind"] != "numeric":
+    indicator = indicators.get(state.indicator)
+    if indicator.kind != "numeric":
         return [html.P(t("compare.categorical", lang))], [], None
-    comparisons = compare(atlas, state)
-    label = indicator_label(atlas, state.indicator, lang)
-    intro = html.P(
-        t(
-            "compare.intro",
-            lang,
-            indicator=in_sentence(indicator_label(atlas, state.indicator, lang, with_unit=False), lang),
-        )
-    )
-    lines = [html.Li(s) for comp in comparisons for s in sentences(atlas, comp, state)]
+    comparisons = compare(indicators, state)
+    unit = unit_label(indicator.unit, lang)
+    label = indicator.label(lang) + (f" ({unit})" if unit else "")
+    intro = html.P(t("compare.intro", lang, indicator=in_sentence(indicator.label(lang), lang)))
+    lines = [html.Li(s) for comp in comparisons for s in sentences(indicators, comp, state)]
     overall = comparisons[0]
     groups = [(g, _group_label(g, lang), overall.values[g]) for g in (*MOUNTAIN_GROUPS, *PERIPHERALITY_GROUPS)]
     log = wants_log_scale(np.concatenate(list(overall.values.values())))
@@ -231,19 +225,14 @@ def update_compare(compare_key):
         for g in PERIPHERALITY_GROUPS
     ]
     by_country = country_boxes(rows, f"{label}: {t('compare.by_peripherality', lang)}", label, log=log)
-    scatter = _scatter(atlas, state, label, log)
-    return [intro, html.Ul(lines)], charts(box, by_country, scatter), table(atlas, comparisons, state)
+    scatter = _scatter(indicators, state, label, log)
+    return [intro, html.Ul(lines)], charts(box, by_country, scatter), table(indicators, comparisons, state)
 
 
-def _scatter(atlas: Atlas, state: State, label: str, log: bool):
+def _scatter(indicators: Indicators, state: State, label: str, log: bool):
     lang = state.lang
-    year = year_key(state)
-    series = (
-        atlas.series(state.indicator, year)
-        if atlas.has_series(state.indicator, year)
-        else atlas.series(state.indicator, LATEST)
-    )
-    units = atlas.units
+    series = indicators.series(state.indicator, year_key(state))
+    units = indicators.atlas.units
     selection = (
         np.ones(len(units), dtype=bool) if not state.countries else units["country"].isin(state.countries).to_numpy()
     )

@@ -8,7 +8,7 @@ to the URL and to the state store, and tells each part of the page whether it mu
 
 from __future__ import annotations
 
-from functools import lru_cache
+import json
 
 from dash import ALL, Input, Output, callback, ctx, dcc, html, no_update
 from dash import State as DashState
@@ -19,8 +19,9 @@ from dashboard.classify import MAX_CLASSES, METHODS, MIN_CLASSES, SCHEMES
 from dashboard.context import atlas as get_atlas
 from dashboard.i18n import t
 from dashboard.search import search_options
+from dashboard.session import base_vocabulary, indicators_for, vocabulary_with
 from dashboard.state import AUTO_SCHEME, LATEST, State, parse_query, to_query
-from dashboard.vocabulary import country_name, indicator_options, region_name, vocabulary
+from dashboard.vocabulary import country_name, indicator_options, region_name
 
 CLOSE = "profile-close"
 
@@ -58,7 +59,10 @@ def panel(atlas: Atlas, state: State) -> html.Aside:
             _field(
                 t("controls.year", lang),
                 dcc.Dropdown(
-                    id=ids.YEAR, options=year_options(atlas, state.indicator, lang), value=state.year, clearable=False
+                    id=ids.YEAR,
+                    options=year_options(atlas.years(state.indicator), lang),
+                    value=state.year,
+                    clearable=False,
                 ),
             ),
             _field(
@@ -120,9 +124,9 @@ def _field(label: str, control) -> html.Div:
     return html.Div(className="atlas-field", children=[html.Label(label, htmlFor=control_id), control])
 
 
-def year_options(atlas: Atlas, indicator: str, lang: str) -> list[dict]:
+def year_options(years: list[int], lang: str) -> list[dict]:
     return [{"label": t("controls.latest", lang), "value": LATEST}] + [
-        {"label": str(y), "value": str(y)} for y in sorted(atlas.years(indicator), reverse=True)
+        {"label": str(y), "value": str(y)} for y in sorted(years, reverse=True)
     ]
 
 
@@ -145,13 +149,8 @@ def update_search(query, selected, state_query):
     atlas = get_atlas()
     if not isinstance(query, str) or len(query) > 100:
         return no_update
-    lang = parse_query(state_query if isinstance(state_query, str) else "", vocabulary_cached()).state.lang
+    lang = parse_query(state_query if isinstance(state_query, str) else "", base_vocabulary(atlas)).state.lang
     return search_options(atlas, query, lang, selected if isinstance(selected, str) else None)
-
-
-@lru_cache(maxsize=1)
-def vocabulary_cached():
-    return vocabulary(get_atlas())
 
 
 CONTROL_OUTPUTS = (
@@ -204,6 +203,7 @@ CONTROL_OUTPUTS = (
     DashState(ids.MAP_KEY, "data"),
     DashState(ids.PROFILE_KEY, "data"),
     DashState(ids.COMPARE_KEY, "data"),
+    DashState(ids.UPLOADS, "data"),
 )
 def sync_state(
     search,
@@ -223,6 +223,7 @@ def sync_state(
     map_key,
     profile_key,
     compare_key,
+    uploads,
 ):
     inputs = dict(
         view=view,
@@ -236,23 +237,45 @@ def sync_state(
         selected=selected,
         searched=searched,
     )
-    return transition(get_atlas(), ctx.triggered_id, search, inputs, current_query, (map_key, profile_key, compare_key))
+    # Several inputs can change in one go (adding an upload sets the indicator and the view): apply each.
+    triggers = [_trigger_id(prop) for prop in ctx.triggered_prop_ids] or [None]
+    return transition(
+        get_atlas(), triggers, search, inputs, current_query, (map_key, profile_key, compare_key), uploads
+    )
 
 
-def transition(atlas: Atlas, trigger, search, inputs: dict, current_query, keys_shown: tuple) -> tuple:
-    """Return every output of `sync_state` for a trigger and the component values (a plain function).
+def _trigger_id(prop_id: str):
+    """Return the component id of a triggered "id.prop" (pattern ids are JSON)."""
+    component = prop_id.rsplit(".", 1)[0]
+    if component.startswith("{"):
+        try:
+            return json.loads(component)
+        except ValueError:
+            return None
+    return component
 
-    `trigger` is None on page load, ids.URL on back/forward, a control id, or a pattern id dict.
+
+def transition(atlas: Atlas, triggers, search, inputs: dict, current_query, keys_shown: tuple, uploads=None) -> tuple:
+    """Return every output of `sync_state` for the triggers and the component values (a plain function).
+
+    `triggers` lists what changed: None on page load, ids.URL on back/forward, control ids, or pattern id
+    dicts (a single trigger may be given as is); `uploads` is the session's store of uploaded datasets
+    (their indicators are valid states too).
     """
-    vocab = vocabulary_cached()
+    triggers = triggers if isinstance(triggers, list) else [triggers]
+    trigger = triggers[0]
+    indicators = indicators_for(uploads, atlas)
+    vocab = vocabulary_with(indicators)
     current = parse_query(current_query if isinstance(current_query, str) else "", vocab).state
     notice = no_update
-    if trigger is None or trigger == ids.URL:
+    if trigger is None or ids.URL in triggers:
         parsed = parse_query(search if isinstance(search, str) else "", vocab)
         new = parsed.state
         notice = t("map.ignored", new.lang, names=", ".join(parsed.ignored)) if parsed.ignored else None
     else:
-        new = _apply(current, trigger, atlas, **inputs)
+        new = current
+        for each in triggers:
+            new = _apply(new, each, atlas, **inputs)
         # The same parser as for URLs: a forged or stale component value falls back to a safe default.
         new = parse_query(to_query(new), vocab).state
     query = to_query(new)
@@ -262,7 +285,7 @@ def transition(atlas: Atlas, trigger, search, inputs: dict, current_query, keys_
         k: inputs.get(k) for k in ("view", "indicator", "year", "countries", "method", "classes", "scheme", "zoom")
     }
     shown["search"] = inputs.get("searched")
-    controls = _control_values(atlas, new, shown, trigger)
+    controls = _control_values(atlas, indicators, new, shown, trigger)
     return (
         query if query != (search or "") else no_update,
         query if query != current_query else no_update,
@@ -329,7 +352,7 @@ def _keys(state: State) -> dict[str, str | None]:
     }
 
 
-def _control_values(atlas: Atlas, state: State, shown: dict, trigger) -> list:
+def _control_values(atlas: Atlas, indicators, state: State, shown: dict, trigger) -> list:
     """Return the control values for `state`, with no_update where the control already shows it."""
     all_countries = sorted(atlas.units["country"].unique())
     wanted = {
@@ -347,7 +370,7 @@ def _control_values(atlas: Atlas, state: State, shown: dict, trigger) -> list:
     for name in CONTROL_OUTPUTS:
         if name == "year_options":
             changed = trigger in (None, ids.URL, ids.INDICATOR)
-            values.append(year_options(atlas, state.indicator, state.lang) if changed else no_update)
+            values.append(year_options(indicators.years(state.indicator), state.lang) if changed else no_update)
             continue
         if name == "search_options":
             # The dropdown drops a value that is not among its options: offer the selected unit.

@@ -6,8 +6,6 @@ state sends the values and colours of assets/atlas-map.js's feature states only.
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 from dash import ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
@@ -17,17 +15,17 @@ from dashboard import ids
 from dashboard.atlas import Atlas
 from dashboard.context import atlas as get_atlas
 from dashboard.csvsafe import safe_csv
-from dashboard.i18n import fmt_number, t
+from dashboard.i18n import fmt_number, t, unit_label
+from dashboard.indicators import Indicator, Indicators
 from dashboard.mapdata import MapModel, map_model, map_payload
-from dashboard.state import LATEST, State, parse_query
-from dashboard.views.controls import vocabulary_cached
-from dashboard.vocabulary import country_name, indicator_label, source_title, unit_text
+from dashboard.session import session
+from dashboard.state import LATEST, State
+from dashboard.vocabulary import country_name, source_title
 
 
-def legend(atlas: Atlas, model: MapModel, state: State) -> list:
+def legend(indicator: Indicator, model: MapModel, lang: str) -> list:
     """Return the legend: a title with the unit, one row per class with its bounds, and the no-value row."""
-    lang = state.lang
-    unit = unit_text(atlas, model.indicator, lang)
+    unit = unit_label(indicator.unit, lang)
     rows = []
     if model.mode == "continuous" and model.legend:
         gradient = ", ".join(model.colours)
@@ -76,7 +74,7 @@ def legend(atlas: Atlas, model: MapModel, state: State) -> list:
             )
         )
     body = html.Ul(rows, className="atlas-legend-rows") if model.mode != "continuous" else html.Div(rows)
-    title = indicator_label(atlas, model.indicator, lang, with_unit=False) + (f" ({unit})" if unit else "")
+    title = indicator.label(lang) + (f" ({unit})" if unit else "")
     return [html.H3(title, className="atlas-legend-title"), body]
 
 
@@ -97,9 +95,7 @@ def missing_text(model: MapModel, lang: str) -> str:
     return t("map.complete", lang, total=fmt_number(model.in_selection, lang))
 
 
-def indicator_note(atlas: Atlas, model: MapModel, state: State) -> list:
-    lang = state.lang
-    entry = atlas.catalogue.loc[model.indicator]
+def indicator_note(atlas: Atlas, indicator: Indicator, model: MapModel, lang: str) -> list:
     years = sorted({int(y) for y in model.years[model.selection & ~np.isnan(model.values)]})
     shown = (
         t("map.years_shown", lang, years=", ".join(map(str, years)))
@@ -113,8 +109,11 @@ def indicator_note(atlas: Atlas, model: MapModel, state: State) -> list:
         html.Details(
             [
                 html.Summary(t("map.note", lang)),
-                html.P(entry["note"]),
-                html.P(f"{t('map.source', lang)}: {entry['source']} — {entry['licence']}"),
+                html.P(indicator.note),
+                html.P(
+                    f"{t('map.source', lang)}: {indicator.source}"
+                    + (f" — {indicator.licence}" if indicator.licence else "")
+                ),
             ]
         )
     )
@@ -127,27 +126,34 @@ def indicator_note(atlas: Atlas, model: MapModel, state: State) -> list:
     Output(ids.MISSING, "children"),
     Output(ids.INDICATOR_NOTE, "children"),
     Input(ids.MAP_KEY, "data"),
+    DashState(ids.UPLOADS, "data"),
 )
-def update_map(map_key):
+def update_map(map_key, uploads):
     atlas = get_atlas()
-    state = parse_query(map_key if isinstance(map_key, str) else "", vocabulary_cached()).state
-    model = map_model(atlas, state)
-    payload = map_payload(atlas, model, state) | browser_texts(atlas, model, state)
-    return payload, legend(atlas, model, state), missing_text(model, state.lang), indicator_note(atlas, model, state)
-
-
-def browser_texts(atlas: Atlas, model: MapModel, state: State) -> dict:
-    """Labels the map script shows on hover, in the state's language."""
+    state, indicators = session(map_key, uploads)
+    indicator = indicators.get(state.indicator)
+    model = map_model(atlas, state, indicators)
     lang = state.lang
-    categories = json.loads(atlas.catalogue.at[model.indicator, "categories"] or "{}")
+    payload = map_payload(atlas, model, state) | browser_texts(atlas, indicator, lang)
+    return (
+        payload,
+        legend(indicator, model, lang),
+        missing_text(model, lang),
+        indicator_note(atlas, indicator, model, lang),
+    )
+
+
+def browser_texts(atlas: Atlas, indicator: Indicator, lang: str) -> dict:
+    """Labels the map script shows on hover, in the state's language."""
+    categories = indicator.categories
     return {
-        "label": indicator_label(atlas, model.indicator, lang, with_unit=False),
-        "unit": unit_text(atlas, model.indicator, lang),
+        "label": indicator.label(lang),
+        "unit": unit_label(indicator.unit, lang),
         "locale": lang,
         "home": atlas.bounds["all"],
         "countryNames": {c: country_name(c, lang) for c in atlas.units["country"].unique()},
         "categoryLabels": {code: (labels.get(lang) or labels.get("en")) for code, labels in categories.items()},
-        "sourceTitles": {s: source_title(atlas, s) for s in atlas.source_ids},
+        "sourceTitles": {s: source_title(atlas, s) for s in atlas.source_ids} | {"": indicator.source},
         "text": {"noValue": t("map.no_value", lang)},
     }
 
@@ -159,12 +165,16 @@ clientside_callback(
 )
 
 
-def table(atlas: Atlas, state: State) -> pd.DataFrame:
+def table(atlas: Atlas, state: State, indicators: Indicators | None = None) -> pd.DataFrame:
     """Return the table behind the current map: one row per unit of the selection, value with year and source."""
-    model = map_model(atlas, state)
+    indicators = indicators or Indicators(atlas)
+    indicator = indicators.get(state.indicator)
+    model = map_model(atlas, state, indicators)
     units = atlas.units
     keep = model.selection
     source = np.where(model.source_codes >= 0, np.array(atlas.source_ids, dtype=object)[model.source_codes], None)
+    if indicator.uploaded:
+        source = np.where(np.isnan(model.values), None, indicator.source)
     frame = pd.DataFrame(
         {
             "unit_id": units["unit_id"],
@@ -174,7 +184,7 @@ def table(atlas: Atlas, state: State) -> pd.DataFrame:
             "level": units["level"],
             "indicator": model.indicator,
             "value": model.values,
-            "unit": atlas.catalogue.at[model.indicator, "unit"],
+            "unit": indicator.unit,
             "year": np.where(np.isnan(model.values), None, model.years),
             "source": source,
         }
@@ -186,11 +196,12 @@ def table(atlas: Atlas, state: State) -> pd.DataFrame:
     Output(ids.DOWNLOAD, "data"),
     Input(ids.DOWNLOAD_BUTTON, "n_clicks"),
     DashState(ids.STATE, "data"),
+    DashState(ids.UPLOADS, "data"),
     prevent_initial_call=True,
 )
-def download_csv(n_clicks, state_query):
+def download_csv(n_clicks, state_query, uploads):
     atlas = get_atlas()
-    state = parse_query(state_query if isinstance(state_query, str) else "", vocabulary_cached()).state
-    frame = table(atlas, state)
+    state, indicators = session(state_query, uploads)
+    frame = table(atlas, state, indicators)
     year = state.year if state.year != LATEST else "latest"
     return dcc.send_string(safe_csv(frame), filename=f"pluralps-atlas_{state.indicator}_{year}.csv")

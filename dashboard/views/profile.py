@@ -7,6 +7,7 @@ the unit's country, and among its peers (same mountain flag and peripherality cl
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,9 +19,10 @@ from dashboard.atlas import LATEST, Atlas
 from dashboard.context import atlas as get_atlas
 from dashboard.figures import PNG_CONFIG, radar
 from dashboard.i18n import fmt_number, fmt_value, t
-from dashboard.state import parse_query
+from dashboard.session import session
 from dashboard.stats import percentile_rank
-from dashboard.views.controls import CLOSE, vocabulary_cached
+from dashboard.upload.datasets import SPI_FIELDS, SPI_SCALE, load_datasets
+from dashboard.views.controls import CLOSE
 from dashboard.vocabulary import (
     THEME_ORDER,
     country_name,
@@ -108,8 +110,12 @@ def empty(lang: str) -> list:
     return [html.P(t("profile.empty", lang), className="atlas-profile-empty")]
 
 
-def render(atlas: Atlas, unit_id: str | None, lang: str, highlight: str | None = None) -> list:
-    """Return the profile panel's content for `unit_id` (or the hint when none is selected)."""
+def render(atlas: Atlas, unit_id: str | None, lang: str, highlight: str | None = None, uploads: Sequence = ()) -> list:
+    """Return the profile panel's content for `unit_id` (or the hint when none is selected).
+
+    `uploads` are the session's uploaded datasets: their values for the unit are listed, and a
+    self-assessment of the fields of action is drawn as a radar beside the open statistics.
+    """
     if not unit_id:
         return empty(lang)
     if unit_id not in atlas.position.index:
@@ -120,14 +126,11 @@ def render(atlas: Atlas, unit_id: str | None, lang: str, highlight: str | None =
     name = unit["name"] + (f" / {unit['name_alt']}" if isinstance(unit["name_alt"], str) and unit["name_alt"] else "")
     level = t("profile.level_lau" if unit["level"] == "LAU" else "profile.level_nuts3", lang)
     periph_label = t(f"class.{unit['peripherality']}", lang) if isinstance(unit["peripherality"], str) else "–"
+    country = country_name(unit["country"], lang)
     facts = [
-        t(
-            "profile.place",
-            lang,
-            level=level,
-            region=region_name(atlas, unit["nuts3"]),
-            country=country_name(unit["country"], lang),
-        ),
+        t("profile.place", lang, level=level, region=region_name(atlas, unit["nuts3"]), country=country)
+        if unit["level"] == "LAU"
+        else t("profile.place_region", lang, level=level, country=country),
         t("profile.mountain" if mountain else "profile.non_mountain", lang),
         t(
             "profile.class",
@@ -179,7 +182,8 @@ def render(atlas: Atlas, unit_id: str | None, lang: str, highlight: str | None =
             className="atlas-small",
         ),
         html.P(t("profile.percentile_help", lang), className="atlas-small"),
-        chart,
+        *_uploaded(unit_id, uploads, lang),
+        html.Div(className="atlas-radars", children=[chart, *_assessment_radar(unit_id, unit["name"], uploads, lang)]),
         html.H3(t("profile.neighbours", lang)),
         _neighbours(atlas, unit_id, lang),
     ]
@@ -261,7 +265,59 @@ def _neighbours(atlas: Atlas, unit_id: str, lang: str):
     return html.Ul(items, className="atlas-neighbours")
 
 
-@callback(Output(ids.PROFILE, "children"), Input(ids.PROFILE_KEY, "data"), prevent_initial_call=True)
-def update_profile(profile_key):
-    state = parse_query(profile_key if isinstance(profile_key, str) else "", vocabulary_cached()).state
-    return render(get_atlas(), state.unit, state.lang, state.indicator)
+def _uploaded(unit_id: str, uploads: Sequence, lang: str) -> list:
+    """Return the table of the session's uploaded values for the unit (nothing when it has none)."""
+    rows = [d for d in uploads if unit_id in d.values]
+    if not rows:
+        return []
+    body = [
+        html.Tr(
+            [
+                html.Th(
+                    scope="row",
+                    children=[
+                        html.Span(d.label),
+                        html.Span(f"{d.year or ''} · {d.file}".strip(" ·"), className="atlas-source-cell"),
+                    ],
+                ),
+                html.Td(fmt_value(d.values[unit_id], d.unit, lang), className="num"),
+            ]
+        )
+        for d in rows
+    ]
+    return [
+        html.H3(t("profile.your_data", lang)),
+        html.P(t("profile.your_data_note", lang), className="atlas-small"),
+        html.Table(html.Tbody(body), className="atlas-table atlas-profile-table"),
+    ]
+
+
+def _assessment_radar(unit_id: str, name: str, uploads: Sequence, lang: str) -> list:
+    """Return the radar of an uploaded SPI self-assessment of the unit (1-5), if there is one."""
+    ratings = {d.field: d.values[unit_id] for d in uploads if d.kind == "spi" and d.field and unit_id in d.values}
+    if not ratings:
+        return []
+    fields = [f for f in SPI_FIELDS if f in ratings]
+    figure = radar(
+        [t(f"theme.{f}", lang) for f in fields],
+        [ratings[f] for f in fields],
+        t("profile.assessment", lang),
+        name,
+        scale=SPI_SCALE,
+        colour="#D55E00",
+    )
+    return [dcc.Graph(figure=figure, config=PNG_CONFIG, className="atlas-radar", id="profile-assessment")]
+
+
+@callback(
+    Output(ids.PROFILE, "children"),
+    Input(ids.PROFILE_KEY, "data"),
+    Input(ids.UPLOADS, "data"),
+    prevent_initial_call=True,
+)
+def update_profile(profile_key, uploads):
+    state, indicators = session(profile_key, uploads)
+    atlas = get_atlas()
+    return render(
+        atlas, state.unit, state.lang, state.indicator, load_datasets(uploads, frozenset(atlas.position.index))
+    )

@@ -14,15 +14,15 @@ clientside_callback(
         const cls = function (name) { return "atlas-view" + (view === name ? "" : " atlas-hidden"); };
         if (view === "map") {
             window.setTimeout(function () {
-                const m = window.atlasMap && window.atlasMap.map();
-                if (m) m.resize();
+                if (window.atlasMap) window.atlasMap.shown();
             }, 0);
         }
-        return [cls("map"), cls("compare"), cls("about")];
+        return [cls("map"), cls("compare"), cls("data"), cls("about")];
     }
     """,
     Output(ids.VIEW_MAP, "className"),
     Output(ids.VIEW_COMPARE, "className"),
+    Output(ids.VIEW_DATA, "className"),
     Output(ids.VIEW_ABOUT, "className"),
     Input(ids.TABS, "value"),
 )

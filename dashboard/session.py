@@ -1,0 +1,41 @@
+"""What one request knows: the view state (from a query string) and the indicators, including the ones the
+person uploaded in this browser session (sent with the request, validated here, never stored)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+
+from dashboard.atlas import Atlas
+from dashboard.context import atlas as get_atlas
+from dashboard.indicators import Indicators
+from dashboard.state import State, Vocabulary, parse_query
+from dashboard.upload.datasets import load_datasets
+from dashboard.vocabulary import vocabulary
+
+
+@lru_cache(maxsize=4)
+def base_vocabulary(atlas: Atlas) -> Vocabulary:
+    return vocabulary(atlas)
+
+
+def indicators_for(uploads_store, atlas: Atlas | None = None) -> Indicators:
+    """Return the catalogue's indicators plus the valid uploaded datasets of the session store."""
+    atlas = atlas or get_atlas()
+    return Indicators(atlas, load_datasets(uploads_store, base_vocabulary(atlas).units))
+
+
+def vocabulary_with(indicators: Indicators) -> Vocabulary:
+    """Return the URL vocabulary extended by the session's uploaded indicators."""
+    vocab = base_vocabulary(indicators.atlas)
+    if not indicators.uploaded_ids():
+        return vocab
+    extra = {i: tuple(indicators.years(i)) for i in indicators.uploaded_ids()}
+    return replace(vocab, indicators=vocab.indicators | extra)
+
+
+def session(query, uploads_store=None) -> tuple[State, Indicators]:
+    """Return the state described by `query` and the indicators it may use."""
+    indicators = indicators_for(uploads_store)
+    state = parse_query(query if isinstance(query, str) else "", vocabulary_with(indicators)).state
+    return state, indicators

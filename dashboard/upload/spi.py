@@ -1,0 +1,54 @@
+"""The PlurAlps SPI self-assessment: the template to fill in, and reading a filled one.
+
+A working group rates its municipality on the nine fields of action of the Social Planning Instrument, on
+a scale from 1 (much to do) to 5 (well developed). The template has one row per unit (unit_id, name,
+country) and one column per field, named spi_<n>_<field>; the XLSX version has an instructions sheet.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+
+from dashboard.upload.datasets import SPI_FIELDS, SPI_SCALE
+
+COLUMN = re.compile(r"^spi[_ ]?([1-9])(?:[_ ].*)?$", re.IGNORECASE)
+
+
+def column_name(number: int) -> str:
+    return f"spi_{number}_{SPI_FIELDS[number - 1]}"
+
+
+def template_frame(units: pd.DataFrame, countries: list[str] | None = None) -> pd.DataFrame:
+    """Return the blank assessment: every unit (of `countries`), one empty column per field of action."""
+    chosen = units if not countries else units[units["country"].isin(countries)]
+    frame = chosen[["unit_id", "name", "country"]].reset_index(drop=True)
+    for number in range(1, len(SPI_FIELDS) + 1):
+        frame[column_name(number)] = ""
+    return frame
+
+
+def template_xlsx(frame: pd.DataFrame, instructions: list[str]) -> bytes:
+    """Return the template as an XLSX workbook with an instructions sheet."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name="assessment", index=False)
+        pd.DataFrame({"instructions": instructions}).to_excel(writer, sheet_name="instructions", index=False)
+    return buffer.getvalue()
+
+
+def spi_columns(columns: list[str]) -> dict[str, str]:
+    """Return {column: field of action} for the columns named like the template's (spi_1_..., spi 9)."""
+    found = {}
+    for column in columns:
+        match = COLUMN.match(column.strip())
+        if match:
+            found[column] = SPI_FIELDS[int(match.group(1)) - 1]
+    return found
+
+
+def in_scale(value: float) -> bool:
+    low, high = SPI_SCALE
+    return low <= value <= high

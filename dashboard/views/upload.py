@@ -1,0 +1,540 @@
+"""My data: upload indicators or an SPI self-assessment, check the report, then map the good rows.
+
+The file travels in the upload component and is parsed again by each step (nothing is kept on the server);
+what is added lives in the browser session's store (ids.UPLOADS) and comes back with the requests that need
+it. The report lists every problem with its row number; the rows that did not match download as CSV.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from dash import ALL, Input, Output, callback, ctx, dcc, html, no_update
+from dash import State as DashState
+
+from dashboard import ids
+from dashboard.context import atlas as get_atlas
+from dashboard.csvsafe import safe_csv
+from dashboard.i18n import fmt_number, t
+from dashboard.indicators import UPLOAD_PREFIX
+from dashboard.session import session
+from dashboard.upload.analyse import Analysis, Choices, analyse
+from dashboard.upload.datasets import SPI_FIELDS, load_datasets, store_with
+from dashboard.upload.match import KINDS, UnitIndex, header_metadata
+from dashboard.upload.parse import MAX_BYTES, MAX_COLUMNS, MAX_ROWS
+from dashboard.upload.spi import template_frame, template_xlsx
+from dashboard.vocabulary import country_name, indicator_options
+
+UPLOAD = "upload-file"
+FORM = "upload-form"
+KEY_BOX = "upload-key"
+REPORT = "upload-report"
+MESSAGE = "upload-message"
+ADD = "upload-add"
+CLEAR = "upload-clear"
+UNMATCHED = "upload-unmatched"
+DOWNLOAD = "upload-download"
+TEMPLATE_XLSX = "upload-template-xlsx"
+TEMPLATE_CSV = "upload-template-csv"
+LIST = "upload-list"
+KEY_COLUMN = "upload-key-column"
+KEY_KIND = "upload-key-kind"
+COUNTRY_COLUMN = "upload-country-column"
+COUNTRY = "upload-country"
+COLUMN_FIELD = "upload-column"  # {"type": COLUMN_FIELD, "column": name, "field": label|unit|year}
+RESOLVE = "upload-resolve"  # {"type": RESOLVE, "row": file row}
+MAX_SHOWN = 50
+DELIMITER_NAMES = {",": "« , »", ";": "« ; »", "\t": "« ⇥ »", "|": "« | »"}
+
+_index_cache: dict[int, UnitIndex] = {}
+
+
+def unit_index() -> UnitIndex:
+    atlas = get_atlas()
+    if id(atlas) not in _index_cache:
+        _index_cache.clear()
+        _index_cache[id(atlas)] = UnitIndex(atlas)
+    return _index_cache[id(atlas)]
+
+
+def layout(lang: str) -> list:
+    return [
+        html.H2(t("upload.title", lang)),
+        html.P(t("upload.intro", lang)),
+        html.P(t("upload.privacy", lang), className="atlas-small"),
+        html.P(
+            t(
+                "upload.limits",
+                lang,
+                size=MAX_BYTES // (1024 * 1024),
+                rows=fmt_number(MAX_ROWS, lang),
+                columns=MAX_COLUMNS,
+            ),
+            className="atlas-small",
+        ),
+        dcc.Upload(
+            id=UPLOAD,
+            className="atlas-upload",
+            accept=".csv,.txt,.xlsx",
+            max_size=MAX_BYTES,
+            multiple=False,
+            children=html.Div(
+                [t("upload.drop", lang), " ", html.Span(t("upload.choose", lang), className="atlas-link")]
+            ),
+        ),
+        html.Div(
+            className="atlas-upload-templates",
+            children=[
+                html.H3(t("upload.spi_title", lang)),
+                html.P(t("upload.spi_intro", lang)),
+                html.Button(t("upload.template_xlsx", lang), id=TEMPLATE_XLSX, className="atlas-button"),
+                " ",
+                html.Button(
+                    t("upload.template_csv", lang), id=TEMPLATE_CSV, className="atlas-button atlas-button-light"
+                ),
+            ],
+        ),
+        html.Div(id=MESSAGE, role="status", className="atlas-upload-message"),
+        key_controls(lang),
+        html.Div(id=FORM),
+        html.Div(id=REPORT, **{"aria-live": "polite"}),
+        html.Div(
+            className="atlas-upload-actions",
+            children=[
+                html.Button(t("upload.add", lang), id=ADD, className="atlas-button", disabled=True),
+                " ",
+                html.Button(
+                    t("upload.unmatched_download", lang),
+                    id=UNMATCHED,
+                    className="atlas-button atlas-button-light",
+                    disabled=True,
+                ),
+            ],
+        ),
+        html.H3(t("upload.yours", lang)),
+        html.Div(id=LIST),
+        html.Button(t("upload.clear", lang), id=CLEAR, className="atlas-button atlas-button-light"),
+        dcc.Download(id=DOWNLOAD),
+    ]
+
+
+def decode_contents(contents) -> bytes | None:
+    """Return the bytes of a dcc.Upload `contents` data URL, or None when it is not one."""
+    if not isinstance(contents, str) or "," not in contents:
+        return None
+    try:
+        return base64.b64decode(contents.split(",", 1)[1], validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def choices_from(
+    key_column, key_kind, country_column, country, column_ids, column_values, resolve_ids, resolve_values
+) -> Choices:
+    """Return the person's choices from the form's component values (anything odd is ignored)."""
+    columns: dict[str, dict] = {}
+    for cid, value in zip(column_ids or [], column_values or []):
+        if (
+            isinstance(cid, dict)
+            and isinstance(cid.get("column"), str)
+            and cid.get("field") in ("label", "unit", "year")
+            and isinstance(value, (str, int, float))
+            and str(value).strip()
+        ):
+            columns.setdefault(cid["column"], {})[cid["field"]] = str(value).strip()[:120]
+    resolved = {}
+    for rid, value in zip(resolve_ids or [], resolve_values or []):
+        if isinstance(rid, dict) and isinstance(rid.get("row"), int) and isinstance(value, str):
+            resolved[rid["row"]] = value
+    return Choices(
+        key_column=key_column if isinstance(key_column, str) else None,
+        key_kind=key_kind if key_kind in KINDS else None,
+        country_column=country_column if isinstance(country_column, str) and country_column else None,
+        country=country if isinstance(country, str) and len(country) == 2 else None,
+        columns=columns,
+        resolved=resolved,
+    )
+
+
+def key_controls(lang: str) -> html.Div:
+    """Return how rows name their unit: filled in from the file by `on_file`, hidden until there is one."""
+    country_options = [{"label": country_name(c, lang), "value": c} for c in ("AT", "CH", "DE", "FR", "IT", "LI", "SI")]
+    return html.Div(
+        id=KEY_BOX,
+        className="atlas-upload-key atlas-hidden",
+        children=[
+            html.H3(t("upload.form", lang)),
+            html.Div(
+                className="atlas-field",
+                children=[
+                    html.Label(t("upload.key_column", lang), htmlFor=KEY_COLUMN),
+                    dcc.Dropdown(id=KEY_COLUMN, options=[], clearable=False),
+                ],
+            ),
+            html.Div(
+                className="atlas-field",
+                children=[
+                    html.Label(t("upload.key_kind", lang), htmlFor=KEY_KIND),
+                    dcc.RadioItems(
+                        id=KEY_KIND,
+                        className="atlas-radio",
+                        value="unit_id",
+                        options=[{"label": t(f"upload.kind_{k}", lang), "value": k} for k in KINDS],
+                    ),
+                ],
+            ),
+            html.Div(
+                className="atlas-field",
+                children=[
+                    html.Label(t("upload.country_column", lang), htmlFor=COUNTRY_COLUMN),
+                    dcc.Dropdown(id=COUNTRY_COLUMN, options=[]),
+                ],
+            ),
+            html.Div(
+                className="atlas-field",
+                children=[
+                    html.Label(t("upload.country", lang), htmlFor=COUNTRY),
+                    dcc.Dropdown(id=COUNTRY, options=country_options),
+                ],
+            ),
+        ],
+    )
+
+
+def value_columns_form(analysis: Analysis, lang: str) -> list:
+    """Return the small form of label, unit and year of each value column (prefilled from its header)."""
+    head = html.Thead(
+        html.Tr(
+            [html.Th(t(k, lang), scope="col") for k in ("upload.column", "upload.label", "upload.unit", "upload.year")]
+        )
+    )
+    body = []
+    for column in analysis.value_columns:
+        meta = header_metadata(column)
+        body.append(
+            html.Tr(
+                [
+                    html.Th(column, scope="row"),
+                    *[
+                        html.Td(
+                            # The input sits inside its label, which names it for screen readers.
+                            html.Label(
+                                [
+                                    html.Span(
+                                        f"{column}: {t('upload.' + field, lang)}", className="atlas-visually-hidden"
+                                    ),
+                                    dcc.Input(
+                                        id={"type": COLUMN_FIELD, "column": column, "field": field},
+                                        value="" if meta[field] is None else str(meta[field]),
+                                        debounce=True,
+                                        type="number" if field == "year" else "text",
+                                    ),
+                                ]
+                            )
+                        )
+                        for field in ("label", "unit", "year")
+                    ],
+                ]
+            )
+        )
+    if not body:
+        return [html.P(t("upload.no_values", lang))]
+    return [html.Table([head, html.Tbody(body)], className="atlas-table")]
+
+
+def report(analysis: Analysis, lang: str) -> list:
+    """Return the report of an analysis: counts first, then each kind of problem with row numbers."""
+    if analysis.error:
+        key, values = analysis.error
+        shown = {k: fmt_number(v, lang) if isinstance(v, (int, float)) else v for k, v in values.items()}
+        return [html.P(t(f"upload.error.{key}", lang, **shown), className="atlas-error", role="alert")]
+    r = analysis.report
+    summary = [
+        t("upload.rows", lang, count=fmt_number(r["rows"], lang)),
+        t("upload.matched", lang, count=fmt_number(r["matched"], lang)),
+        t("upload.unmatched", lang, count=fmt_number(r["unmatched_count"], lang)),
+        t("upload.duplicates", lang, count=fmt_number(r["duplicate_count"], lang)),
+        t("upload.not_numbers", lang, count=fmt_number(len(r["not_numbers"]), lang)),
+        t("upload.empty_rows", lang, count=fmt_number(r["empty_count"], lang)),
+    ]
+    if analysis.spi:
+        summary.append(t("upload.out_of_scale", lang, count=fmt_number(len(r["out_of_scale"]), lang)))
+    if r.get("encoding"):
+        summary.append(
+            t("upload.read_as", lang, encoding=r["encoding"], delimiter=DELIMITER_NAMES.get(r["delimiter"], "?"))
+        )
+    parts = [html.H3(t("upload.report", lang)), html.Ul([html.Li(s) for s in summary], id="upload-summary")]
+    for note in r.get("notes", []):
+        parts.append(html.P(t(f"upload.note.{note['key']}", lang, **note["values"]), className="atlas-small"))
+    parts += _problem_table(
+        t("upload.unmatched_title", lang),
+        r["unmatched"],
+        lambda p: [p["row"], p["key"], t(f"upload.reason.{p['reason']}", lang)],
+        [t("upload.row", lang), t("upload.key", lang), t("upload.reason_title", lang)],
+    )
+    parts += _problem_table(
+        t("upload.duplicates_title", lang),
+        r["duplicates"],
+        lambda p: [p["row"], p["unit_id"], t("upload.first_row", lang, row=p["first_row"])],
+        [t("upload.row", lang), "unit_id", ""],
+    )
+    parts += _problem_table(
+        t("upload.not_numbers_title", lang),
+        r["not_numbers"],
+        lambda p: [p["row"], p["column"], p["value"]],
+        [t("upload.row", lang), t("upload.column", lang), t("upload.value", lang)],
+    )
+    parts += _problem_table(
+        t("upload.out_of_scale_title", lang),
+        r["out_of_scale"],
+        lambda p: [p["row"], p["column"], fmt_number(p["value"], lang)],
+        [t("upload.row", lang), t("upload.column", lang), t("upload.value", lang)],
+    )
+    if r["empty_rows"]:
+        parts.append(html.P(t("upload.empty_list", lang, rows=", ".join(map(str, r["empty_rows"][:MAX_SHOWN])))))
+    if r["ambiguous"]:
+        atlas = get_atlas()
+        names = atlas.units.set_index("unit_id")
+        parts.append(html.H4(t("upload.ambiguous_title", lang)))
+        for item in r["ambiguous"][:MAX_SHOWN]:
+            options = [
+                {"label": f"{names.at[u, 'name']} – {names.at[u, 'nuts3']} ({u})", "value": u}
+                for u in item["candidates"]
+            ]
+            parts.append(
+                html.Div(
+                    className="atlas-field",
+                    children=[
+                        html.Label(
+                            t("upload.ambiguous_row", lang, row=item["row"], name=item["name"]),
+                            htmlFor=f"resolve-{item['row']}",
+                        ),
+                        dcc.Dropdown(
+                            id={"type": RESOLVE, "row": item["row"]},
+                            options=options,
+                            placeholder=t("upload.ambiguous_choose", lang),
+                        ),
+                    ],
+                )
+            )
+    return parts
+
+
+def _problem_table(title: str, items: list[dict], cells, headers: list[str]) -> list:
+    if not items:
+        return []
+    rows = [html.Tr([html.Td(str(c)) for c in cells(item)]) for item in items[:MAX_SHOWN]]
+    more = [html.P(f"… {len(items) - MAX_SHOWN}")] if len(items) > MAX_SHOWN else []
+    return [
+        html.H4(title),
+        html.Table(
+            [html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])), html.Tbody(rows)], className="atlas-table"
+        ),
+        *more,
+    ]
+
+
+def dataset_list(store, lang: str) -> list:
+    datasets = load_datasets(store, frozenset(get_atlas().position.index))
+    if not datasets:
+        return [html.P(t("upload.none_yet", lang), className="atlas-small")]
+    return [
+        html.Ul(
+            [
+                html.Li(t("upload.dataset", lang, label=d.label, count=fmt_number(len(d.values), lang), file=d.file))
+                for d in datasets
+            ]
+        )
+    ]
+
+
+_FORM_INPUTS = [
+    Input(KEY_COLUMN, "value"),
+    Input(KEY_KIND, "value"),
+    Input(COUNTRY_COLUMN, "value"),
+    Input(COUNTRY, "value"),
+    Input({"type": COLUMN_FIELD, "column": ALL, "field": ALL}, "value"),
+    Input({"type": RESOLVE, "row": ALL}, "value"),
+]
+
+
+@callback(
+    Output(FORM, "children"),
+    Output(REPORT, "children"),
+    Output(ADD, "disabled"),
+    Output(UNMATCHED, "disabled"),
+    Output(KEY_BOX, "className"),
+    Output(KEY_COLUMN, "options"),
+    Output(KEY_COLUMN, "value"),
+    Output(KEY_KIND, "value"),
+    Output(COUNTRY_COLUMN, "options"),
+    Output(COUNTRY_COLUMN, "value"),
+    Output(COUNTRY, "value"),
+    Input(UPLOAD, "contents"),
+    DashState(UPLOAD, "filename"),
+    DashState(ids.STATE, "data"),
+    prevent_initial_call=True,
+)
+def on_file(contents, filename, state_query):
+    state, _ = session(state_query)
+    lang = state.lang
+    hidden = "atlas-upload-key atlas-hidden"
+    data = decode_contents(contents)
+    if data is None:
+        problem = [html.P(t("upload.error.unreadable", lang), className="atlas-error", role="alert")]
+        return [], problem, True, True, hidden, [], None, "unit_id", [], None, None
+    analysis = analyse(str(filename or ""), data, Choices(), unit_index())
+    if analysis.table is None:
+        return [], report(analysis, lang), True, True, hidden, [], None, "unit_id", [], None, None
+    columns = list(analysis.table.frame.columns)
+    key = analysis.key
+    ok = not analysis.error and bool(analysis.datasets)
+    return (
+        value_columns_form(analysis, lang),
+        report(analysis, lang),
+        not ok,
+        analysis.unmatched_rows is None,
+        "atlas-upload-key",
+        columns,
+        key.column if key else None,
+        key.kind if key else "unit_id",
+        columns,
+        key.country_column if key else None,
+        key.country if key else None,
+    )
+
+
+@callback(
+    Output(REPORT, "children", allow_duplicate=True),
+    Output(ADD, "disabled", allow_duplicate=True),
+    *_FORM_INPUTS,
+    DashState(UPLOAD, "contents"),
+    DashState(UPLOAD, "filename"),
+    DashState(ids.STATE, "data"),
+    prevent_initial_call=True,
+)
+def on_form(
+    key_column, key_kind, country_column, country, column_values, resolve_values, contents, filename, state_query
+):
+    state, _ = session(state_query)
+    data = decode_contents(contents)
+    if data is None:
+        return no_update, no_update
+    choices = choices_from(
+        key_column, key_kind, country_column, country, _ids(4), column_values, _ids(5), resolve_values
+    )
+    analysis = analyse(str(filename or ""), data, choices, unit_index())
+    return report(analysis, state.lang), bool(analysis.error) or not analysis.datasets
+
+
+def _ids(position: int) -> list:
+    """Return the ids of the pattern-matching input at `position` of the triggering callback."""
+    return [item["id"] for item in ctx.inputs_list[position]] if len(ctx.inputs_list) > position else []
+
+
+@callback(
+    Output(ids.UPLOADS, "data"),
+    Output(MESSAGE, "children"),
+    Output(ids.INDICATOR, "value", allow_duplicate=True),
+    Output(ids.TABS, "value", allow_duplicate=True),
+    Input(ADD, "n_clicks"),
+    DashState(UPLOAD, "contents"),
+    DashState(UPLOAD, "filename"),
+    DashState(KEY_COLUMN, "value"),
+    DashState(KEY_KIND, "value"),
+    DashState(COUNTRY_COLUMN, "value"),
+    DashState(COUNTRY, "value"),
+    DashState({"type": COLUMN_FIELD, "column": ALL, "field": ALL}, "value"),
+    DashState({"type": COLUMN_FIELD, "column": ALL, "field": ALL}, "id"),
+    DashState({"type": RESOLVE, "row": ALL}, "value"),
+    DashState({"type": RESOLVE, "row": ALL}, "id"),
+    DashState(ids.UPLOADS, "data"),
+    DashState(ids.STATE, "data"),
+    prevent_initial_call=True,
+)
+def on_add(
+    _clicks,
+    contents,
+    filename,
+    key_column,
+    key_kind,
+    country_column,
+    country,
+    column_values,
+    column_ids,
+    resolve_values,
+    resolve_ids,
+    store,
+    state_query,
+):
+    state, _ = session(state_query)
+    lang = state.lang
+    data = decode_contents(contents)
+    if data is None:
+        return no_update, t("upload.error.unreadable", lang), no_update, no_update
+    choices = choices_from(
+        key_column, key_kind, country_column, country, column_ids, column_values, resolve_ids, resolve_values
+    )
+    analysis = analyse(str(filename or ""), data, choices, unit_index())
+    if analysis.error or not analysis.datasets:
+        return no_update, t("upload.nothing_added", lang), no_update, no_update
+    units = frozenset(get_atlas().position.index)
+    new_store = store_with(store, analysis.datasets, units)
+    added = load_datasets(new_store, units)[-len(analysis.datasets) :]
+    message = t("upload.added", lang, count=len(added), labels=", ".join(d.label for d in added))
+    return new_store, message, UPLOAD_PREFIX + added[0].id, "map"
+
+
+@callback(Output(ids.UPLOADS, "data", allow_duplicate=True), Input(CLEAR, "n_clicks"), prevent_initial_call=True)
+def on_clear(_clicks):
+    return {"version": 1, "datasets": []}
+
+
+@callback(
+    Output(LIST, "children"), Output(ids.INDICATOR, "options"), Input(ids.UPLOADS, "data"), DashState(ids.STATE, "data")
+)
+def on_store(store, state_query):
+    state, indicators = session(state_query, store)
+    lang = state.lang
+    options = indicator_options(get_atlas(), lang)
+    uploaded = indicators.uploaded_ids()
+    if uploaded:
+        options += [{"label": t("theme.uploaded", lang).upper(), "value": "theme:uploaded", "disabled": True}]
+        options += [{"label": "\u2003" + indicators.get(i).label(lang), "value": i} for i in uploaded]
+    return dataset_list(store, lang), options
+
+
+@callback(
+    Output(DOWNLOAD, "data"),
+    Input(UNMATCHED, "n_clicks"),
+    Input(TEMPLATE_XLSX, "n_clicks"),
+    Input(TEMPLATE_CSV, "n_clicks"),
+    DashState(UPLOAD, "contents"),
+    DashState(UPLOAD, "filename"),
+    DashState(KEY_COLUMN, "value"),
+    DashState(KEY_KIND, "value"),
+    DashState(COUNTRY_COLUMN, "value"),
+    DashState(COUNTRY, "value"),
+    DashState(ids.STATE, "data"),
+    prevent_initial_call=True,
+)
+def on_download(_u, _x, _c, contents, filename, key_column, key_kind, country_column, country, state_query):
+    state, _ = session(state_query)
+    atlas = get_atlas()
+    if ctx.triggered_id in (TEMPLATE_XLSX, TEMPLATE_CSV):
+        frame = template_frame(atlas.units, list(state.countries) or None)
+        if ctx.triggered_id == TEMPLATE_CSV:
+            return dcc.send_string(safe_csv(frame), filename="pluralps-spi-self-assessment_scale-1-5.csv")
+        lines = [t("upload.template_help", state.lang)] + [
+            f"spi_{i}_{f}: {t(f'theme.{f}', state.lang)}" for i, f in enumerate(SPI_FIELDS, start=1)
+        ]
+        return dcc.send_bytes(template_xlsx(frame, lines), filename="pluralps-spi-self-assessment.xlsx")
+    data = decode_contents(contents)
+    if data is None:
+        return no_update
+    choices = choices_from(key_column, key_kind, country_column, country, [], [], [], [])
+    analysis = analyse(str(filename or ""), data, choices, unit_index())
+    if analysis.unmatched_rows is None:
+        return no_update
+    return dcc.send_string(safe_csv(analysis.unmatched_rows), filename="unmatched-rows.csv")
