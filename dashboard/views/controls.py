@@ -379,6 +379,6 @@ def _control_values(atlas: Atlas, indicators, state: State, shown: dict, trigger
             continue
         current = shown.get(name)
         if name == "countries" and isinstance(current, list):
-            current = sorted(current)
+            current = sorted(current, key=str)  # a forged list may mix types
         values.append(wanted[name] if current != wanted[name] else no_update)
     return values
