@@ -22,4 +22,4 @@ COPY assets/ assets/
 COPY data/*.toml data/*.json data/
 
 EXPOSE 8050
-CMD ["sh", "-c", "python -m geo.build && exec gunicorn --preload --workers 2 --bind 0.0.0.0:8050 app:server"]
+CMD ["sh", "-c", "python -m geo.build && exec gunicorn --preload --workers 2 --timeout 120 --bind 0.0.0.0:8050 app:server"]

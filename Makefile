@@ -31,7 +31,7 @@ data: setup
 	$(PY) -m geo.build
 
 run: data
-	$(VENV)/bin/gunicorn --preload --workers $(WORKERS) --bind 0.0.0.0:$(PORT) app:server
+	$(VENV)/bin/gunicorn --preload --workers $(WORKERS) --timeout 120 --bind 0.0.0.0:$(PORT) app:server
 
 dev: data
 	$(PY) app.py

@@ -79,6 +79,7 @@
     S.payload = p;
     map.setPaintProperty("units-fill", "fill-color", fillExpression(p));
     map.setFilter("unit-selected", ["==", ["id"], p.selected === null ? -1 : p.selected]);
+    map.setFilter("unit-highlight", ["in", ["id"], ["literal", p.highlight || []]]);
     if (p.zoomKey !== S.zoomKey) {
       S.zoomKey = p.zoomKey;
       S.bounds = p.zoom || p.home;
@@ -167,6 +168,8 @@
       paint: { "line-color": "#7b3294", "line-width": 1.4, "line-dasharray": [2, 2] } });
     map.addLayer({ id: "unit-hover", type: "line", source: "units", filter: ["==", ["id"], -1],
       paint: { "line-color": "#000000", "line-width": 1.5 } });
+    map.addLayer({ id: "unit-highlight", type: "line", source: "units", filter: ["==", ["id"], -1],
+      paint: { "line-color": "#e69f00", "line-width": 4 } });
     map.addLayer({ id: "unit-selected", type: "line", source: "units", filter: ["==", ["id"], -1],
       paint: { "line-color": "#000000", "line-width": 3 } });
   }

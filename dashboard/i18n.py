@@ -72,8 +72,9 @@ def fmt_value(value: float | None, unit: str, lang: str = DEFAULT_LANGUAGE, digi
     """Format a value with its unit ("12.4 %", "8.1 km", "1,234 persons")."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return t("common.no_value", lang)
-    # English writes 12.4%; German, French, Italian and Slovenian put a (narrow) space before the sign.
-    space = "" if unit == "%" and normalise_language(lang) == "en" else " "
+    # English writes 12.4%; German, French, Italian and Slovenian put a space before the sign. The space
+    # does not break, so a value never wraps away from its unit.
+    space = "" if unit == "%" and normalise_language(lang) == "en" else "\u00a0"
     return f"{fmt_number(value, lang, digits)}{space}{unit}".strip()
 
 

@@ -47,3 +47,8 @@ COMPARE_KEY = "atlas-compare-key"
 
 # The person's uploaded datasets, kept in the browser session only (dashboard/upload/datasets.py).
 UPLOADS = "atlas-uploads"
+
+# Presentation mode and stories: the navigation store is set by assets/atlas-present.js (keys, buttons).
+STORY_NAV = "atlas-story-nav"
+STORY = "atlas-story"
+PAGE = "atlas-page"

@@ -42,7 +42,8 @@ def serve_layout():
 def page(atlas: Atlas, state: State) -> html.Div:
     lang = state.lang
     return html.Div(
-        className="atlas-page",
+        id=ids.PAGE,
+        className="atlas-page" + (" atlas-present" if state.present else ""),
         lang=lang,
         children=[
             dcc.Location(id=ids.URL, refresh="callback-nav"),
@@ -53,6 +54,7 @@ def page(atlas: Atlas, state: State) -> html.Div:
             # The person's uploads: this browser tab only, never the server (dashboard/upload/datasets.py).
             dcc.Store(id=ids.UPLOADS, storage_type="session"),
             dcc.Store(id=ids.MAP_KEY),
+            dcc.Store(id=ids.STORY_NAV),
             dcc.Store(id=ids.PROFILE_KEY),
             dcc.Store(id=ids.COMPARE_KEY),
             dcc.Download(id=ids.DOWNLOAD),
@@ -134,6 +136,7 @@ def map_area(atlas: Atlas, lang: str) -> html.Div:
                 **{"aria-label": t("map.region", lang)},
                 **data_attributes,
             ),
+            html.Div(id=ids.STORY, className="atlas-story", **{"aria-live": "polite"}),
             html.Div(
                 className="atlas-map-footer",
                 children=[

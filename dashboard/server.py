@@ -9,9 +9,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, jsonify, send_file
+from flask import Flask, Response, abort, jsonify, request, send_file
 
 from dashboard.atlas import Atlas
+from dashboard.i18n import t
 from geo.settings import REPO_ROOT
 
 VENDOR_DIRS = {"maplibre-gl": REPO_ROOT / "node_modules" / "maplibre-gl" / "dist"}
@@ -59,6 +60,26 @@ def register_routes(server: Flask, atlas: Atlas) -> None:
         if not path.is_file():
             abort(404)
         return send_file(path, max_age=24 * 3600, conditional=True)
+
+    @server.route("/poster.<fmt>")
+    def poster_file(fmt: str):
+        from dashboard import poster  # matplotlib loads on the first poster, not at start-up
+        from dashboard.session import session
+
+        if fmt not in poster.FORMATS:
+            abort(404)
+        query = request.query_string.decode("utf-8", "replace")
+        if "upload%3A" in query or "upload:" in query:
+            return Response(t("poster.no_uploads"), status=400, mimetype="text/plain")
+        state, indicators = session(query)
+        body = poster.render(atlas, state, indicators, fmt)
+        name = f"pluralps-atlas_{state.indicator}_{state.year}.{fmt}"
+        disposition = "inline" if request.args.get("inline") == "1" else "attachment"  # inline: open in the browser
+        return Response(
+            body,
+            mimetype=poster.FORMATS[fmt],
+            headers={"Content-Disposition": f'{disposition}; filename="{name}"', "Cache-Control": "no-store"},
+        )
 
     @server.route("/healthz")
     def healthz():

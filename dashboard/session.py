@@ -10,13 +10,15 @@ from dashboard.atlas import Atlas
 from dashboard.context import atlas as get_atlas
 from dashboard.indicators import Indicators
 from dashboard.state import State, Vocabulary, parse_query
+from dashboard.stories import apply_step, stories_for
 from dashboard.upload.datasets import load_datasets
 from dashboard.vocabulary import vocabulary
 
 
 @lru_cache(maxsize=4)
 def base_vocabulary(atlas: Atlas) -> Vocabulary:
-    return vocabulary(atlas)
+    stories = {story_id: len(story.steps) for story_id, story in stories_for(atlas).items()}
+    return replace(vocabulary(atlas), stories=stories)
 
 
 def indicators_for(uploads_store, atlas: Atlas | None = None) -> Indicators:
@@ -35,7 +37,13 @@ def vocabulary_with(indicators: Indicators) -> Vocabulary:
 
 
 def session(query, uploads_store=None) -> tuple[State, Indicators]:
-    """Return the state described by `query` and the indicators it may use."""
+    """Return the state described by `query` and the indicators it may use (a story step applied)."""
     indicators = indicators_for(uploads_store)
     state = parse_query(query if isinstance(query, str) else "", vocabulary_with(indicators)).state
-    return state, indicators
+    return with_story(state, indicators.atlas), indicators
+
+
+def with_story(state: State, atlas: Atlas) -> State:
+    """Return `state` with its story step applied (unchanged when no story is running)."""
+    story = stories_for(atlas).get(state.story) if state.story else None
+    return apply_step(state, story) if story else state

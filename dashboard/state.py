@@ -33,6 +33,9 @@ class State:
     unit: str | None = None
     zoom: str | None = None  # a country, NUTS 2 or NUTS 3 code to frame
     lang: str = "en"
+    present: bool = False  # presentation mode: large type, controls hidden until needed
+    story: str | None = None  # a story of data/stories, shown step by step in presentation mode
+    step: int = 1
 
     def with_(self, **changes) -> State:
         return replace(self, **changes)
@@ -48,6 +51,7 @@ class Vocabulary:
     zoom_targets: frozenset[str]
     languages: tuple[str, ...] = ("en",)
     default_indicator: str = DEFAULT_INDICATOR
+    stories: dict[str, int] = field(default_factory=dict)  # story id -> number of steps
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,21 @@ def parse_query(query: str | None, vocab: Vocabulary) -> Parsed:
         unit=pick("unit", vocab.units, None),
         zoom=pick("zoom", vocab.zoom_targets, None),
         lang=pick("lang", vocab.languages, default.lang),
+        present=pick("present", ("1", "0"), "0") == "1",
+        story=pick("story", vocab.stories, None),
     )
+    if state.story:
+        steps = vocab.stories[state.story]
+        try:
+            step = int(params.get("step", "1"))
+            if not 1 <= step <= steps:
+                raise ValueError
+        except ValueError:
+            ignored.append("step")
+            step = 1
+        state = replace(state, step=step, present=True)
+    elif "step" in params:
+        ignored.append("step")
     return Parsed(state, tuple(ignored))
 
 
@@ -111,10 +129,14 @@ def to_query(state: State) -> str:
     """Return the query string ("?..." or "") for `state`, leaving out values equal to the defaults."""
     default = State()
     params = {}
-    for name in ("view", "indicator", "year", "method", "classes", "scheme", "unit", "zoom", "lang"):
+    for name in ("view", "indicator", "year", "method", "classes", "scheme", "unit", "zoom", "lang", "story"):
         value = getattr(state, name)
         if value is not None and value != getattr(default, name):
             params[name] = value
+    if state.story:
+        params["step"] = state.step
+    elif state.present:
+        params["present"] = "1"
     if state.countries:
         params["countries"] = ",".join(state.countries)
     return "?" + urlencode(params, safe=",") if params else ""

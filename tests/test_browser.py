@@ -189,3 +189,61 @@ def test_an_upload_with_good_and_bad_rows_reports_them_and_maps_the_good_ones(pa
     assert "were reset: indicator" in other.locator("#atlas-notice").inner_text()
     assert other_log.problems() == []
     other.context.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "step_word", "start_text"),
+    [("de", "Schritt", "Die Alpen im Wandel"), ("fr", "Étape", "Les Alpes en mutation")],
+)
+def test_a_full_story_in_presentation_mode(page, server, atlas, lang, step_word, start_text):
+    from dashboard.stories import stories_for
+
+    story = stories_for(atlas)["alps-in-change"]
+    page.goto(f"{server.url}/?lang={lang}")
+    wait_for_map(page)
+    page.get_by_text(start_text).first.click()
+    for number, step in enumerate(story.steps, start=1):
+        wait_for_map(page, f"{step.indicator}|latest")
+        page.wait_for_function(
+            "n => (document.getElementById('story-step') || {}).textContent?.startsWith(n)",
+            arg=f"{step_word} {number} ",
+        )
+        caption = page.locator("#story-caption").inner_text()
+        assert caption and "{" not in caption and "nan" not in caption.lower(), caption
+        assert f"step={number}" in page.url and "story=alps-in-change" in page.url
+        assert page.locator("#atlas-page.atlas-present").count() == 1
+        assert not page.locator(".atlas-controls").is_visible()  # controls hidden until needed
+        if step.highlight:
+            highlighted = page.evaluate("window.atlasMap.map().getFilter('unit-highlight')")
+            assert len(highlighted[2][1]) == len(step.highlight)
+        if number < len(story.steps):
+            page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(
+        "n => document.getElementById('story-step').textContent.startsWith(n)",
+        arg=f"{step_word} {len(story.steps) - 1} ",
+    )
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => !document.getElementById('atlas-page').classList.contains('atlas-present')")
+    assert "story=" not in page.url
+
+
+def test_a_poster_opens_with_legend_and_sources(page, server):
+    import urllib.request
+
+    url = f"{server.url}/poster.svg?indicator=foreign_pct&countries=AT,CH&method=natural_breaks&classes=6"
+    with urllib.request.urlopen(url, timeout=120) as response:
+        assert response.headers["Content-Type"].startswith("image/svg+xml")
+        svg = response.read().decode()
+    assert "Foreign nationals (%)" in svg
+    assert "Legend (%)" in svg
+    assert "Source: FSO" in svg and "Statistik Austria" in svg
+    assert "EuroGeographics" in svg
+    page.goto(url + "&inline=1")
+    assert page.get_by_text("Foreign nationals (%)").count() >= 1  # the browser opens and draws it
+    with urllib.request.urlopen(url.replace(".svg", ".pdf"), timeout=120) as response:
+        pdf = response.read()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 500_000
+    with urllib.request.urlopen(url.replace(".svg", ".png"), timeout=120) as response:
+        image = Image.open(io.BytesIO(response.read()))
+    assert image.size == (4966, 3508)  # A1 at 150 dpi

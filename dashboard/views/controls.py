@@ -19,8 +19,10 @@ from dashboard.classify import MAX_CLASSES, METHODS, MIN_CLASSES, SCHEMES
 from dashboard.context import atlas as get_atlas
 from dashboard.i18n import t
 from dashboard.search import search_options
-from dashboard.session import base_vocabulary, indicators_for, vocabulary_with
+from dashboard.session import base_vocabulary, indicators_for, vocabulary_with, with_story
 from dashboard.state import AUTO_SCHEME, LATEST, State, parse_query, to_query
+from dashboard.stories import stories_for
+from dashboard.views import presentation
 from dashboard.vocabulary import country_name, indicator_options, region_name
 
 CLOSE = "profile-close"
@@ -115,8 +117,42 @@ def panel(atlas: Atlas, state: State) -> html.Aside:
             ),
             html.Button(t("controls.download", lang), id=ids.DOWNLOAD_BUTTON, className="atlas-button"),
             html.P(t("controls.themes_note", lang), className="atlas-small"),
+            poster_links(lang),
+            presentation.start_panel(stories_for(atlas), lang),
         ],
     )
+
+
+POSTER_FORMATS = ("pdf", "png", "svg")
+
+
+def poster_links(lang: str) -> html.Div:
+    """Return the poster downloads; their links follow the state (see `poster_hrefs`)."""
+    return html.Div(
+        className="atlas-posters",
+        children=[
+            html.H3(t("poster.heading", lang), className="atlas-field-title"),
+            *[
+                html.A(
+                    t(f"poster.{fmt}", lang),
+                    id=f"poster-{fmt}",
+                    href=f"/poster.{fmt}",
+                    className="atlas-link",
+                    download=True,
+                )
+                for fmt in POSTER_FORMATS
+            ],
+        ],
+    )
+
+
+@callback(
+    [Output(f"poster-{fmt}", "href") for fmt in POSTER_FORMATS],
+    Input(ids.STATE, "data"),
+)
+def poster_hrefs(query):
+    query = query if isinstance(query, str) else ""
+    return [f"/poster.{fmt}{query}" for fmt in POSTER_FORMATS]
 
 
 def _field(label: str, control) -> html.Div:
@@ -199,6 +235,7 @@ CONTROL_OUTPUTS = (
     Input(ids.SEARCH, "value"),
     Input({"type": CLOSE, "index": ALL}, "n_clicks"),
     Input({"type": ids.NEIGHBOUR, "unit": ALL}, "n_clicks"),
+    Input(ids.STORY_NAV, "data"),
     DashState(ids.STATE, "data"),
     DashState(ids.MAP_KEY, "data"),
     DashState(ids.PROFILE_KEY, "data"),
@@ -219,6 +256,7 @@ def sync_state(
     searched,
     _close,
     _neighbour,
+    story_nav,
     current_query,
     map_key,
     profile_key,
@@ -236,6 +274,7 @@ def sync_state(
         zoom=zoom,
         selected=selected,
         searched=searched,
+        story_nav=story_nav,
     )
     # Several inputs can change in one go (adding an upload sets the indicator and the view): apply each.
     triggers = [_trigger_id(prop) for prop in ctx.triggered_prop_ids] or [None]
@@ -278,6 +317,7 @@ def transition(atlas: Atlas, triggers, search, inputs: dict, current_query, keys
             new = _apply(new, each, atlas, **inputs)
         # The same parser as for URLs: a forged or stale component value falls back to a safe default.
         new = parse_query(to_query(new), vocab).state
+    new = with_story(new, atlas)
     query = to_query(new)
     keys = _keys(new)
     map_key, profile_key, compare_key = keys_shown
@@ -299,6 +339,11 @@ def transition(atlas: Atlas, triggers, search, inputs: dict, current_query, keys
 
 def _apply(current: State, trigger, atlas: Atlas, **inputs) -> State:
     """Return `current` changed by the input that triggered the callback."""
+    if trigger == ids.STORY_NAV:
+        return _navigate(current, inputs.get("story_nav"), atlas)
+    if current.story and trigger in (ids.INDICATOR, ids.YEAR, ids.COUNTRIES, ids.METHOD, ids.CLASSES, ids.ZOOM):
+        # Changing the map by hand leaves the story (presentation mode stays on).
+        current = current.with_(story=None, step=1)
     if isinstance(trigger, dict):
         if trigger.get("type") == CLOSE:
             return current.with_(unit=None)
@@ -334,6 +379,25 @@ def _apply(current: State, trigger, atlas: Atlas, **inputs) -> State:
     if name == "unit" and new_value in (None, ""):
         return current.with_(unit=None)
     return current.with_(**{name: new_value})
+
+
+def _navigate(state: State, nav, atlas: Atlas) -> State:
+    """Return the state after a presentation command: start a story, next, previous, exit, presentation."""
+    if not isinstance(nav, dict):
+        return state
+    action = nav.get("action")
+    stories = stories_for(atlas)
+    if action == "start" and nav.get("story") in stories:
+        return state.with_(story=nav["story"], step=1, present=True, view="map", unit=None)
+    if action in ("next", "prev") and state.story in stories:
+        last = len(stories[state.story].steps)
+        step = min(last, state.step + 1) if action == "next" else max(1, state.step - 1)
+        return state.with_(step=step)
+    if action == "exit":
+        return state.with_(story=None, step=1, present=False)
+    if action == "present":
+        return state.with_(present=True, view="map")
+    return state
 
 
 def _keys(state: State) -> dict[str, str | None]:

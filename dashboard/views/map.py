@@ -20,6 +20,8 @@ from dashboard.indicators import Indicator, Indicators
 from dashboard.mapdata import MapModel, map_model, map_payload
 from dashboard.session import session
 from dashboard.state import LATEST, State
+from dashboard.stories import stories_for
+from dashboard.views import presentation
 from dashboard.vocabulary import country_name, source_title
 
 
@@ -125,6 +127,8 @@ def indicator_note(atlas: Atlas, indicator: Indicator, model: MapModel, lang: st
     Output(ids.LEGEND, "children"),
     Output(ids.MISSING, "children"),
     Output(ids.INDICATOR_NOTE, "children"),
+    Output(ids.STORY, "children"),
+    Output(ids.PAGE, "className"),
     Input(ids.MAP_KEY, "data"),
     DashState(ids.UPLOADS, "data"),
 )
@@ -134,12 +138,16 @@ def update_map(map_key, uploads):
     indicator = indicators.get(state.indicator)
     model = map_model(atlas, state, indicators)
     lang = state.lang
+    story = stories_for(atlas).get(state.story) if state.story else None
     payload = map_payload(atlas, model, state) | browser_texts(atlas, indicator, lang)
+    payload["highlight"] = [int(atlas.position[u]) for u in story.steps[state.step - 1].highlight] if story else []
     return (
         payload,
         legend(indicator, model, lang),
         missing_text(model, lang),
         indicator_note(atlas, indicator, model, lang),
+        presentation.overlay(story, state, indicators),
+        "atlas-page" + (" atlas-present" if state.present else ""),
     )
 
 

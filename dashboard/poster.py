@@ -1,0 +1,203 @@
+"""Poster export: the current map with title, legend, sources and date, for printing on A1.
+
+Drawn on the server with matplotlib from the map geometry of the build, in the equal-area projection
+EPSG:3035 (what a printed map of the Alps should use), with exactly the classes and colours of the map on
+screen (dashboard/mapdata.py). PDF and SVG are vector graphics; PNG is rendered at 150 dpi, which on A1
+(841 x 594 mm) gives 4967 x 3508 pixels.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from datetime import date
+from functools import lru_cache
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from dashboard.atlas import Atlas
+from dashboard.classify import FILTERED_COLOUR, MISSING_COLOUR
+from dashboard.i18n import fmt_number, t, unit_label
+from dashboard.indicators import Indicators
+from dashboard.mapdata import feature_classes, map_model
+from dashboard.state import LATEST, State
+from dashboard.views.map import legend_digits
+from dashboard.vocabulary import country_name
+
+FORMATS = {"pdf": "application/pdf", "svg": "image/svg+xml", "png": "image/png"}
+A1_INCHES = (33.11, 23.39)  # landscape
+PNG_DPI = 150
+PROJECTION = "EPSG:3035"
+
+# Figures are made with matplotlib's object API (no pyplot, no global figure state). Drawing still shares
+# font caches and rcParams, so one poster is drawn at a time per process.
+_lock = threading.Lock()
+RC = {
+    "svg.fonttype": "none",  # SVG keeps its text as text: searchable, editable in a print shop
+    "pdf.fonttype": 42,  # TrueType in PDF: text stays selectable
+}
+
+
+@lru_cache(maxsize=2)
+def _geometry(atlas: Atlas) -> tuple[gpd.GeoSeries, gpd.GeoDataFrame]:
+    """Return the map geometry of the units and the context outlines, projected once per dataset."""
+    units = gpd.read_parquet(atlas.folder / "units_map.parquet", columns=["unit_id", "geometry"]).to_crs(PROJECTION)
+    context = gpd.read_parquet(atlas.folder / "context.parquet").to_crs(PROJECTION)
+    return units.geometry, context
+
+
+def colours(atlas: Atlas, state: State, indicators: Indicators) -> tuple[list[str], object]:
+    """Return the fill colour of every unit, as on screen, and the map model behind it."""
+    model = map_model(atlas, state, indicators)
+    classes = feature_classes(model)
+    palette = model.colours
+    result = []
+    for c in classes:
+        if c == -2:
+            result.append(FILTERED_COLOUR)
+        elif c == -1:
+            result.append(MISSING_COLOUR)
+        elif model.mode == "continuous":
+            result.append(palette[min(len(palette) - 1, int(round(c / 100 * (len(palette) - 1))))])
+        else:
+            result.append(palette[int(c)])
+    return result, model
+
+
+def render(atlas: Atlas, state: State, indicators: Indicators, fmt: str, built: str | None = None) -> bytes:
+    """Return the poster of `state` as `fmt` (pdf, svg or png)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown poster format {fmt!r}")
+    lang = state.lang
+    units, context = _geometry(atlas)
+    fills, model = colours(atlas, state, indicators)
+    indicator = indicators.get(state.indicator)
+    unit = unit_label(indicator.unit, lang)
+    with _lock, matplotlib.rc_context(RC):
+        fig = Figure(figsize=A1_INCHES)
+        ax = fig.add_axes([0.02, 0.05, 0.72, 0.83])
+        units.plot(ax=ax, color=fills, linewidth=0.08, edgecolor="#ffffff")
+        for layer, width, colour in (("nuts2", 0.6, "#4a4a4a"), ("country", 1.6, "#1f1f1f")):
+            outlines = context[context["layer"] == layer]
+            if not outlines.empty:
+                outlines.boundary.plot(ax=ax, linewidth=width, color=colour)
+        lakes = context[context["layer"] == "lake"]
+        if not lakes.empty:
+            lakes.plot(ax=ax, color="#a9cce3", linewidth=0)
+        if state.zoom and state.zoom in atlas.bounds:
+            _frame(ax, atlas.bounds[state.zoom])
+        ax.set_axis_off()
+        ax.set_aspect("equal")
+        _scale_bar(ax)
+        title = indicator.label(lang) + (f" ({unit})" if unit else "")
+        fig.text(0.02, 0.95, title, fontsize=40, fontweight="bold", va="top")
+        fig.text(0.02, 0.905, _subtitle(atlas, state, model), fontsize=20, va="top", color="#333333")
+        _legend(fig, model, unit, lang)
+        sources = indicator.source + (f" — {indicator.licence}" if indicator.licence else "")
+        fig.text(
+            0.02,
+            0.025,
+            sources + "\n" + t("map.attribution", lang),
+            fontsize=14,
+            va="bottom",
+            color="#333333",
+            wrap=True,
+        )
+        stamp = t(
+            "poster.stamp",
+            lang,
+            built=(built or atlas.manifest.get("built_at", ""))[:10],
+            today=date.today().isoformat(),
+        )
+        fig.text(0.98, 0.025, stamp, fontsize=14, ha="right", va="bottom", color="#333333")
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=fmt, dpi=PNG_DPI if fmt == "png" else 72, metadata=_metadata(fmt, title))
+    return buffer.getvalue()
+
+
+def _metadata(fmt: str, title: str) -> dict:
+    if fmt == "png":
+        return {"Title": title, "Software": "PlurAlps Atlas"}
+    if fmt == "pdf":
+        return {"Title": title, "Creator": "PlurAlps Atlas"}
+    return {"Title": title}
+
+
+def _subtitle(atlas: Atlas, state: State, model) -> str:
+    lang = state.lang
+    present = model.selection & ~np.isnan(model.values)
+    years = sorted({int(y) for y in model.years[present] if y})
+    when = ", ".join(map(str, years)) if state.year == LATEST else str(state.year)
+    where = (
+        ", ".join(country_name(c, lang) for c in state.countries) if state.countries else t("compare.everywhere", lang)
+    )
+    method = t(f"method.{state.method}", lang)
+    text = f"{where} · {when} · {method}"
+    return text[:1].upper() + text[1:]
+
+
+def _legend(fig, model, unit: str, lang: str) -> None:
+    handles = []
+    if model.mode == "continuous" and model.legend:
+        handles.append(Patch(color=model.colours[0], label=f"{fmt_number(model.legend[0].lower, lang)} {unit}"))
+        handles.append(Patch(color=model.colours[-1], label=f"{fmt_number(model.legend[-1].upper, lang)} {unit}"))
+    else:
+        digits = legend_digits([b for row in model.legend for b in (row.lower, row.upper)])
+        for row in model.legend:
+            text = (
+                row.label
+                if model.mode == "categories"
+                else (f"{fmt_number(row.lower, lang, digits)} – {fmt_number(row.upper, lang, digits)}")
+            )
+            handles.append(
+                Patch(
+                    color=row.colour, label=f"{text}   ({t('map.units_of', lang, count=fmt_number(row.count, lang))})"
+                )
+            )
+    if model.missing:
+        handles.append(
+            Patch(
+                color=MISSING_COLOUR,
+                label=f"{t('map.no_value', lang)}   ({t('map.units_of', lang, count=fmt_number(model.missing, lang))})",
+            )
+        )
+    fig.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.76, 0.86),
+        fontsize=18,
+        frameon=False,
+        title=t("map.legend", lang) + (f" ({unit})" if unit else ""),
+        title_fontsize=22,
+        alignment="left",
+    )
+    missing = (
+        t("map.missing", lang, missing=fmt_number(model.missing, lang), total=fmt_number(model.in_selection, lang))
+        if model.missing
+        else t("map.complete", lang, total=fmt_number(model.in_selection, lang))
+    )
+    fig.text(0.76, 0.52, missing, fontsize=16, va="top", wrap=True)
+
+
+def _frame(ax, bounds: list[float]) -> None:
+    """Zoom the axes to lon/lat bounds (west, south, east, north), projected."""
+    box = gpd.GeoSeries.from_xy([bounds[0], bounds[2]], [bounds[1], bounds[3]], crs="EPSG:4326").to_crs(PROJECTION)
+    xs, ys = box.x.to_numpy(), box.y.to_numpy()
+    pad = 0.03 * max(np.ptp(xs), np.ptp(ys))
+    ax.set_xlim(xs.min() - pad, xs.max() + pad)
+    ax.set_ylim(ys.min() - pad, ys.max() + pad)
+
+
+def _scale_bar(ax) -> None:
+    """Draw a 100 km bar (EPSG:3035 is in metres and equal-area, so the bar is true near the centre)."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    length = 100_000 if (x1 - x0) > 300_000 else 20_000
+    x = x0 + 0.03 * (x1 - x0)
+    y = y0 + 0.03 * (y1 - y0)
+    ax.plot([x, x + length], [y, y], color="#1f1f1f", linewidth=4, solid_capstyle="butt")
+    ax.text(x + length / 2, y + 0.01 * (y1 - y0), f"{length // 1000} km", ha="center", va="bottom", fontsize=14)
