@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -247,3 +248,40 @@ def test_a_poster_opens_with_legend_and_sources(page, server):
     with urllib.request.urlopen(url.replace(".svg", ".png"), timeout=120) as response:
         image = Image.open(io.BytesIO(response.read()))
     assert image.size == (4966, 3508)  # A1 at 150 dpi
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.parametrize(
+    ("path", "ready"),
+    [
+        ("/?unit=AT_70101", "#profile-name"),
+        ("/?view=compare&indicator=share_65plus", "#compare-table table"),
+        ("/?view=data", "#upload-file"),
+        ("/?view=about&lang=it", "#view-about table"),
+        ("/?story=alps-in-change&step=4&lang=sl", "#story-caption"),
+    ],
+)
+def test_no_serious_accessibility_violations(browser, server, path, ready):
+    """axe-core (from npm, not copied into the repository) finds no serious or critical violation,
+    WCAG 2.1 AA contrast included."""
+    if not AXE.is_file():
+        pytest.skip("axe-core is not installed (npm ci)")
+    # axe is injected as an inline script, which the app's CSP rightly forbids: this context bypasses it.
+    context = browser.new_context(viewport={"width": 1500, "height": 950}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(server.url + path)
+    page.wait_for_selector("#atlas-map[data-ready]", state="attached", timeout=60_000)
+    page.wait_for_selector(ready, state="attached", timeout=60_000)
+    page.wait_for_timeout(500)
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
+                                                                   'best-practice']}})
+              .then(r => r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length,
+                                                 where: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))"""
+    )
+    context.close()
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious

@@ -77,7 +77,7 @@ def legend(indicator: Indicator, model: MapModel, lang: str) -> list:
         )
     body = html.Ul(rows, className="atlas-legend-rows") if model.mode != "continuous" else html.Div(rows)
     title = indicator.label(lang) + (f" ({unit})" if unit else "")
-    return [html.H3(title, className="atlas-legend-title"), body]
+    return [html.H2(title, className="atlas-legend-title"), body]
 
 
 def legend_digits(bounds: list[float]) -> int:

@@ -73,14 +73,17 @@ def layout(lang: str) -> list:
             ),
             className="atlas-small",
         ),
-        dcc.Upload(
-            id=UPLOAD,
-            className="atlas-upload",
-            accept=".csv,.txt,.xlsx",
-            max_size=MAX_BYTES,
-            multiple=False,
-            children=html.Div(
-                [t("upload.drop", lang), " ", html.Span(t("upload.choose", lang), className="atlas-link")]
+        html.Div(
+            **{"data-file-label": t("upload.choose", lang)},
+            children=dcc.Upload(
+                id=UPLOAD,
+                className="atlas-upload",
+                accept=".csv,.txt,.xlsx",
+                max_size=MAX_BYTES,
+                multiple=False,
+                children=html.Div(
+                    [t("upload.drop", lang), " ", html.Span(t("upload.choose", lang), className="atlas-link")]
+                ),
             ),
         ),
         html.Div(
