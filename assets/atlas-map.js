@@ -14,7 +14,7 @@
   const S = {
     map: null, container: null, loaded: false, index: null,
     pending: null, classes: null, payload: null, zoomKey: undefined, popup: null,
-    hovered: null, paintSeq: 0, lastTiming: null, marks: {}, userMoved: false, bounds: null,
+    hovered: null, paintSeq: 0, lastTiming: null, marks: {}, userMoved: false, bounds: null, keyboardUnit: null,
   };
 
   function mark(name) { if (!(name in S.marks)) S.marks[name] = Math.round(performance.now()); }
@@ -174,7 +174,64 @@
       paint: { "line-color": "#000000", "line-width": 3 } });
   }
 
+  function announce(text) {
+    const region = document.getElementById("atlas-map-announce");
+    if (region) region.textContent = text;
+  }
+
+  function describe(i) {
+    const p = S.payload;
+    const name = S.index.name[i] + (S.index.name_alt[i] ? " / " + S.index.name_alt[i] : "");
+    if (!p) return name;
+    const v = p.values[i];
+    const value = v === null || v === undefined ? p.text.noValue : p.formatValue(v);
+    return name + ", " + (p.countryNames[S.index.country[i]] || S.index.country[i]) + ": " + p.label + " " + value;
+  }
+
+  function unitsInView() {
+    // Units drawn in the current view, in name order: what the keyboard steps through.
+    const seen = new Set();
+    const ids = [];
+    S.map.queryRenderedFeatures({ layers: ["units-fill"] }).forEach(function (f) {
+      if (!seen.has(f.id)) { seen.add(f.id); ids.push(f.id); }
+    });
+    return ids.sort(function (a, b) { return S.index.name[a].localeCompare(S.index.name[b]); });
+  }
+
+  function focusUnit(i) {
+    S.keyboardUnit = i;
+    S.map.setFilter("unit-hover", ["==", ["id"], i]);
+    announce(describe(i));
+  }
+
+  function onKey(event) {
+    // Keyboard access to the map's units: N / P step through the units in view, Enter opens the profile
+    // of the stepped-to unit (or of the unit at the centre); arrows and +/- move the map (MapLibre).
+    if (!S.index || event.altKey || event.ctrlKey || event.metaKey) return;
+    const key = event.key;
+    if (key === "n" || key === "N" || key === "p" || key === "P") {
+      const ids = unitsInView();
+      if (!ids.length) return;
+      const at = ids.indexOf(S.keyboardUnit);
+      const step = key === "n" || key === "N" ? 1 : -1;
+      focusUnit(ids[(at + step + ids.length) % ids.length]);
+      event.preventDefault();
+    } else if (key === "Enter") {
+      let i = S.keyboardUnit;
+      if (i === null || i === undefined) {
+        const centre = S.map.project(S.map.getCenter());
+        const hit = S.map.queryRenderedFeatures(centre, { layers: ["units-fill"] });
+        i = hit.length ? hit[0].id : null;
+      }
+      if (i !== null && i !== undefined) { setSelected(i); announce(describe(i)); }
+      event.preventDefault();
+    }
+  }
+
   function bindEvents(map) {
+    const canvas = map.getCanvas();
+    canvas.setAttribute("aria-label", S.container.dataset.textKeys || "");
+    canvas.addEventListener("keydown", onKey);
     S.popup = new window.maplibregl.Popup({ closeButton: false, closeOnClick: false, maxWidth: "280px" });
     map.on("mousemove", "units-fill", function (e) {
       if (!e.features.length || !S.index) return;

@@ -19,7 +19,7 @@ from dashboard.context import atlas as get_atlas
 from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from dashboard.server import data_url
 from dashboard.state import VIEWS, State, parse_query, to_query
-from dashboard.views import about, compare, controls, profile, upload
+from dashboard.views import about, compare, controls, maptable, profile, upload
 from dashboard.vocabulary import vocabulary
 
 
@@ -125,6 +125,7 @@ def map_area(atlas: Atlas, lang: str) -> html.Div:
         "data-text-load-failed": t("map.load_failed", lang),
         "data-text-no-webgl": t("map.no_webgl", lang),
         "data-text-no-script": t("map.no_script", lang),
+        "data-text-keys": t("map.keys", lang),
     }
     return html.Div(
         className="atlas-map-area",
@@ -137,6 +138,7 @@ def map_area(atlas: Atlas, lang: str) -> html.Div:
                 **data_attributes,
             ),
             html.Div(id=ids.STORY, className="atlas-story", **{"aria-live": "polite"}),
+            html.P(id="atlas-map-announce", className="atlas-visually-hidden", **{"aria-live": "polite"}),
             html.Div(
                 className="atlas-map-footer",
                 children=[
@@ -145,6 +147,7 @@ def map_area(atlas: Atlas, lang: str) -> html.Div:
                     html.Div(id=ids.INDICATOR_NOTE, className="atlas-indicator-note"),
                 ],
             ),
+            maptable.layout(lang),
         ],
     )
 

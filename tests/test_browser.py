@@ -285,3 +285,29 @@ def test_no_serious_accessibility_violations(browser, server, path, ready):
     context.close()
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
     assert serious == [], serious
+
+
+def test_keyboard_reaches_the_units_of_the_map_and_the_table(page, server):
+    page.goto(server.url + "/?zoom=AT33&indicator=share_65plus")
+    wait_for_map(page, "share_65plus")
+    page.wait_for_timeout(500)
+    page.locator("#atlas-map canvas").focus()
+    page.keyboard.press("n")
+    page.wait_for_function("() => document.getElementById('atlas-map-announce').textContent.length > 0")
+    first = page.locator("#atlas-map-announce").inner_text()
+    assert "Austria: Share aged 65 and over" in first
+    page.keyboard.press("n")
+    page.wait_for_function("t => document.getElementById('atlas-map-announce').textContent !== t", arg=first)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#profile-name")
+    assert page.locator("#atlas-map-announce").inner_text().startswith(page.locator("#profile-name").inner_text())
+    # The table alternative: every unit of the selection, a page at a time; a name opens its profile.
+    page.locator(".atlas-map-table summary").click()
+    page.wait_for_selector("#map-table table")
+    status = page.locator("#map-table-status").inner_text()
+    assert status.startswith("Page 1 of ") and "17,766 units" in status
+    page.locator("#map-table-next").click()
+    page.wait_for_function("() => document.getElementById('map-table-status').textContent.startsWith('Page 2 ')")
+    name = page.locator("#map-table tbody tr:first-child button").inner_text()
+    page.locator("#map-table tbody tr:first-child button").click()
+    page.wait_for_function("n => document.getElementById('profile-name').textContent.startsWith(n)", arg=name)

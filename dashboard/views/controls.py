@@ -26,6 +26,7 @@ from dashboard.views import presentation
 from dashboard.vocabulary import country_name, indicator_options, region_name
 
 CLOSE = "profile-close"
+TABLE_UNIT = "table-unit"  # the unit buttons of the map's table (dashboard/views/maptable.py)
 
 
 def panel(atlas: Atlas, state: State) -> html.Aside:
@@ -235,6 +236,7 @@ CONTROL_OUTPUTS = (
     Input(ids.SEARCH, "value"),
     Input({"type": CLOSE, "index": ALL}, "n_clicks"),
     Input({"type": ids.NEIGHBOUR, "unit": ALL}, "n_clicks"),
+    Input({"type": TABLE_UNIT, "unit": ALL}, "n_clicks"),
     Input(ids.STORY_NAV, "data"),
     DashState(ids.STATE, "data"),
     DashState(ids.MAP_KEY, "data"),
@@ -256,6 +258,7 @@ def sync_state(
     searched,
     _close,
     _neighbour,
+    _table_unit,
     story_nav,
     current_query,
     map_key,
@@ -347,7 +350,7 @@ def _apply(current: State, trigger, atlas: Atlas, **inputs) -> State:
     if isinstance(trigger, dict):
         if trigger.get("type") == CLOSE:
             return current.with_(unit=None)
-        if trigger.get("type") == ids.NEIGHBOUR:
+        if trigger.get("type") in (ids.NEIGHBOUR, TABLE_UNIT):
             return current.with_(unit=str(trigger.get("unit")))
         return current
     value = {
