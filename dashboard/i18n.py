@@ -91,3 +91,19 @@ def unit_label(unit: str, lang: str = DEFAULT_LANGUAGE) -> str:
     if unit == "class":
         return ""
     return messages(normalise_language(lang)).get(f"units.{unit}") or unit
+
+
+def fmt_date(value, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Format a date (or an ISO date/time string) the way `lang` writes it: 26 November 2026, 26. November 2026."""
+    from datetime import date, datetime
+
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        value = value.date()
+    if not isinstance(value, date):
+        return str(value)
+    return t("date.pattern", lang, day=value.day, month=t(f"date.{value.month}", lang), year=value.year)

@@ -21,7 +21,7 @@ from matplotlib.patches import Patch
 
 from dashboard.atlas import Atlas
 from dashboard.classify import FILTERED_COLOUR, MISSING_COLOUR
-from dashboard.i18n import fmt_number, t, unit_label
+from dashboard.i18n import fmt_date, fmt_number, t, unit_label
 from dashboard.indicators import Indicators
 from dashboard.mapdata import feature_classes, map_model
 from dashboard.state import LATEST, State
@@ -110,8 +110,8 @@ def render(atlas: Atlas, state: State, indicators: Indicators, fmt: str, built: 
         stamp = t(
             "poster.stamp",
             lang,
-            built=(built or atlas.manifest.get("built_at", ""))[:10],
-            today=date.today().isoformat(),
+            built=fmt_date(built or atlas.manifest.get("built_at", ""), lang),
+            today=fmt_date(date.today(), lang),
         )
         fig.text(0.98, 0.025, stamp, fontsize=14, ha="right", va="bottom", color="#333333")
         buffer = io.BytesIO()

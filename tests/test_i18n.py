@@ -48,3 +48,10 @@ def test_sentence_case_keeps_german_nouns_and_acronyms():
     assert i18n.in_sentence("Population", "en") == "population"
     assert i18n.in_sentence("Bevölkerung", "de") == "Bevölkerung"
     assert i18n.in_sentence("NUTS 3 mountain type", "en") == "NUTS 3 mountain type"
+
+
+def test_dates_are_written_the_way_each_language_writes_them():
+    assert i18n.fmt_date("2026-11-26T18:16:28+00:00", "en") == "26 November 2026"
+    assert i18n.fmt_date("2026-03-01", "de") == "1. März 2026"
+    assert i18n.fmt_date("2026-08-15", "fr") == "15 août 2026"
+    assert i18n.fmt_date("not a date", "it") == "not a date"

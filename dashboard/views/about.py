@@ -8,7 +8,7 @@ import tomllib
 from dash import html
 
 from dashboard.atlas import Atlas
-from dashboard.i18n import fmt_number, t
+from dashboard.i18n import fmt_date, fmt_number, t
 from dashboard.vocabulary import country_name, indicator_label
 from geo import sources
 from geo.settings import DATA_DIR
@@ -43,7 +43,12 @@ def layout(atlas: Atlas, lang: str) -> list:
         html.H2(t("about.title", lang)),
         html.P(t("about.purpose", lang)),
         html.P(
-            t("about.build", lang, date=atlas.manifest.get("built_at", "?"), units=fmt_number(len(atlas.units), lang))
+            t(
+                "about.build",
+                lang,
+                date=fmt_date(atlas.manifest.get("built_at", "?"), lang),
+                units=fmt_number(len(atlas.units), lang),
+            )
         ),
         html.H3(t("about.sources", lang)),
         html.Div(
