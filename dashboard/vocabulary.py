@@ -5,20 +5,10 @@ from __future__ import annotations
 from dashboard.atlas import Atlas
 from dashboard.i18n import LANGUAGES, t, unit_label
 from dashboard.state import Vocabulary
+from dashboard.upload.datasets import SPI_FIELDS
 
-THEME_ORDER = (
-    "demography",
-    "peripherality",
-    "administration",
-    "participation",
-    "housing",
-    "education",
-    "work",
-    "health",
-    "mobility",
-    "culture",
-    "integration",
-)
+# Demography and peripherality first, then the nine SPI fields of action in their official order.
+THEME_ORDER = ("demography", "peripherality", *SPI_FIELDS)
 
 
 def vocabulary(atlas: Atlas) -> Vocabulary:
