@@ -67,7 +67,7 @@ class Atlas:
     folder: Path
     units: pd.DataFrame  # one row per unit, map feature order (row i = feature id i)
     catalogue: pd.DataFrame  # index: indicator id
-    values: pd.DataFrame  # tidy values (unit_id, indicator, year, value, source, period)
+    values: pd.DataFrame  # tidy values while loading; emptied once the series are prepared (memory)
     neighbours: pd.DataFrame
     report: dict
     manifest: dict
@@ -112,7 +112,7 @@ def load_atlas(folder: Path) -> Atlas:
             )
         units = pd.read_parquet(folder / "units.parquet", columns=UNIT_COLUMNS)
         catalogue = pd.read_parquet(folder / "catalogue.parquet").set_index("id", drop=False)
-        values = pd.read_parquet(folder / "indicators.parquet")
+        values = pd.read_parquet(folder / "indicators.parquet", columns=["unit_id", "indicator", "year", "value", "source"])
         neighbours = pd.read_parquet(folder / "neighbours.parquet")
         map_table = pq.read_table(folder / "units_map.parquet", columns=["unit_id", "geometry"])
         for name, info in manifest.get("web", {}).items():
@@ -141,6 +141,8 @@ def load_atlas(folder: Path) -> Atlas:
         source_ids=sorted(values["source"].unique()),
     )
     _prepare_series(atlas)
+    # Every request reads the prepared arrays; the 300,000-row table is not needed any more.
+    atlas.values = atlas.values.iloc[0:0]
     return atlas
 
 

@@ -1,10 +1,13 @@
 """Classification of indicator values into map classes, and the colour schemes that paint them.
 
-Class breaks come from mapclassify, so the legend shows exactly what mapclassify computes:
-quantiles, equal intervals and natural breaks (Fisher-Jenks). Fisher-Jenks is exact up to
-JENKS_EXACT_MAX values; above that it runs on a fixed random sample of JENKS_SAMPLE values
-(mapclassify's FisherJenksSampled with a seeded generator), because the exact algorithm is quadratic
-(0.9 s for 17,800 values here) and a map switch must answer in milliseconds. Results are cached.
+The breaks are mapclassify's — quantiles, equal intervals and natural breaks (Fisher-Jenks) — and the
+tests check them against mapclassify itself. mapclassify is not imported by the app, though: importing it
+costs 5 s and 350 MB per process here (it pulls in scikit-learn, matplotlib and numba-compiled code), more
+than the whole app may use. So quantiles and equal intervals repeat mapclassify's few lines of numpy
+(`Quantiles`: `quantile`; `EqualInterval._set_bins`), and Fisher-Jenks uses jenkspy, a small C library
+computing the same optimal breaks. Fisher-Jenks is exact up to JENKS_EXACT_MAX values; above that it runs
+on a fixed random sample of JENKS_SAMPLE values drawn exactly as mapclassify's FisherJenksSampled draws it
+(with a fixed seed), because the exact algorithm is quadratic (0.5 s for 17,800 values). Results are cached.
 
 Colour schemes are colour-blind-safe (ColorBrewer schemes marked safe, viridis, cividis): sequential for
 neutral indicators, diverging where the catalogue says which direction is better, oriented so that the
@@ -13,11 +16,10 @@ neutral indicators, diverging where the catalogue says which direction is better
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
-import mapclassify
+import jenkspy
 import numpy as np
 from plotly.colors import sample_colorscale
 from plotly.colors import sequential as seq
@@ -56,7 +58,6 @@ CATEGORY_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55
 MISSING_COLOUR = "#d9d9d9"  # neutral grey, distinct from every scheme's colours
 FILTERED_COLOUR = "#f4f4f1"  # units outside the chosen countries: almost background
 
-_jenks_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -95,33 +96,54 @@ def _classify_cached(method: str, k: int, data: bytes) -> Classes:
         return Classes(method, lower, (float(y.max()),), (int(y.size),))
     k = max(1, min(k, distinct.size))
     if method == "quantiles":
-        result = mapclassify.Quantiles(y, k=k)
+        bins = quantile_bins(y, k)
     elif method == "equal_interval":
-        result = mapclassify.EqualInterval(y, k=k)
+        bins = equal_interval_bins(y, k)
     elif method == "natural_breaks":
-        result = natural_breaks(y, k)
+        bins = natural_breaks(y, k)
     else:
         raise ValueError(f"unknown classification method {method!r}")
-    bins = tuple(float(b) for b in result.bins)
-    counts = tuple(int(c) for c in result.counts)
+    counts = np.bincount(np.minimum(np.searchsorted(bins, y, side="left"), len(bins) - 1), minlength=len(bins))
     # Quantiles of heavily tied data can repeat a bound: merge empty classes so the legend never shows one.
     keep = [i for i, c in enumerate(counts) if c > 0]
-    return Classes(method, lower, tuple(bins[i] for i in keep), tuple(counts[i] for i in keep))
+    return Classes(method, lower, tuple(float(bins[i]) for i in keep), tuple(int(counts[i]) for i in keep))
 
 
-def natural_breaks(y: np.ndarray, k: int):
-    """Return mapclassify's Fisher-Jenks classification (sampled with a fixed seed above JENKS_EXACT_MAX)."""
-    if y.size <= JENKS_EXACT_MAX:
-        return mapclassify.FisherJenks(y, k=k)
-    # FisherJenksSampled draws from numpy's global generator; seed it under a lock so the breaks are the
-    # same on every request and in every worker, and restore the state so nothing else is affected.
-    with _jenks_lock:
-        state = np.random.get_state()
-        np.random.seed(JENKS_SEED)
-        try:
-            return mapclassify.FisherJenksSampled(y, k=k, pct=JENKS_SAMPLE / y.size, truncate=False)
-        finally:
-            np.random.set_state(state)
+def quantile_bins(y: np.ndarray, k: int) -> np.ndarray:
+    """Return the upper bounds of `k` quantile classes, as mapclassify.Quantiles computes them."""
+    w = 100.0 / k
+    p = np.arange(w, 100 + w, w)
+    if p[-1] > 100.0:
+        p[-1] = 100.0
+    return np.unique(np.percentile(y, p))  # scipy's scoreatpercentile, as mapclassify uses, is numpy's linear
+
+
+def equal_interval_bins(y: np.ndarray, k: int) -> np.ndarray:
+    """Return the upper bounds of `k` equal intervals, as mapclassify.EqualInterval computes them."""
+    max_y, min_y = float(np.max(y)), float(np.min(y))
+    width = (max_y - min_y) / k
+    cuts = np.arange(min_y + width, max_y + width, width)
+    if len(cuts) > k:  # float steps can overshoot by one
+        cuts = cuts[0:k]
+    cuts[-1] = max_y
+    return cuts
+
+
+def natural_breaks(y: np.ndarray, k: int) -> np.ndarray:
+    """Return Fisher-Jenks upper bounds; above JENKS_EXACT_MAX values on mapclassify's seeded sample."""
+    if y.size > JENKS_EXACT_MAX:
+        # FisherJenksSampled: ids = np.random.randint(0, n, n * pct) from the (here seeded) legacy generator,
+        # with the minimum and maximum put at the ends so the classes span every value.
+        ids = np.random.RandomState(JENKS_SEED).randint(0, y.size, int(y.size * (JENKS_SAMPLE / y.size)))
+        sample = np.asarray(y)[ids].copy()
+        sample[-1] = y.max()
+        sample[0] = y.min()
+    else:
+        sample = np.asarray(y)
+    k = min(k, np.unique(sample).size)
+    if k < 2:
+        return np.array([float(sample.max())])
+    return np.asarray(jenkspy.jenks_breaks(sample, n_classes=k)[1:], dtype=float)
 
 
 def scheme_for(direction: str, requested: str | None) -> str:

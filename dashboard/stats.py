@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import binom
 
 MIN_GROUP_FOR_INTERVAL = 10
 CONFIDENCE = 0.95
@@ -39,10 +38,13 @@ def bootstrap_median_interval(values: np.ndarray, confidence: float = CONFIDENCE
     n = x.size
     if n == 0:
         raise ValueError("no values")
+    from scipy.special import betainc  # loaded on the first comparison, not at start-up
+
     m = (n + 1) // 2  # the bootstrap median: the m-th smallest of the resample
     j = np.arange(1, n + 1)
-    # P(bootstrap median <= x_(j)) = P(at least m of n draws are <= x_(j)) = P(Binomial(n, j/n) >= m)
-    cdf = binom.sf(m - 1, n, j / n)
+    # P(bootstrap median <= x_(j)) = P(at least m of n draws are <= x_(j)) = P(Binomial(n, j/n) >= m),
+    # which is the regularised incomplete beta function I_{j/n}(m, n - m + 1).
+    cdf = betainc(m, n - m + 1, j / n)
     alpha = (1 - confidence) / 2
     low = x[int(np.searchsorted(cdf, alpha, side="left"))]
     high = x[min(int(np.searchsorted(cdf, 1 - alpha, side="left")), n - 1)]

@@ -21,13 +21,11 @@ import shapely
 
 from geo import sources
 from geo.errors import CRSError, SchemaError, SourceCorrupt, SourceError
+from geo.numbers import to_number
 
 # Everything the perimeter can hold, with room: lon/lat of Europe including its overseas-free mainland.
 EUROPE_LONLAT = (-32.0, 27.0, 45.0, 72.0)
 
-# Markers national statistical offices use for "no value": suppressed (X, *), not applicable (-, .),
-# not available (..). All become missing.
-SUPPRESSED = frozenset({"", "-", "X", "x", "*", ".", "..", "…", "NA", "n/a", ":"})
 
 
 def read_vector(
@@ -131,34 +129,6 @@ def read_table(source_id: str, part: str | None = None, *, path: Path | None = N
         return pd.read_csv(path, dtype=str, keep_default_na=False, **read_csv_kwargs)
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise SourceCorrupt(source_id, path, f"cannot be read as CSV: {_short(exc)}") from exc
-
-
-def to_number(
-    values: pd.Series,
-    *,
-    decimal: str = ".",
-    thousands: str | None = None,
-    suppressed: frozenset[str] = SUPPRESSED,
-) -> tuple[pd.Series, pd.Series]:
-    """Parse numbers written in a national format; return (floats, mask of values that were not numbers).
-
-    Suppression markers become NaN and are *not* flagged as bad; anything else that does not parse is NaN
-    and flagged, so the report can list it. Numeric input passes through unchanged.
-    """
-    if pd.api.types.is_numeric_dtype(values):
-        floats = values.astype("float64")
-        return floats, pd.Series(False, index=values.index)
-    text = values.astype("string").str.strip()
-    is_suppressed = text.isna() | text.isin(suppressed)
-    cleaned = text
-    if thousands:
-        cleaned = cleaned.str.replace(thousands, "", regex=False)
-    if decimal != ".":
-        cleaned = cleaned.str.replace(decimal, ".", regex=False)
-    cleaned = cleaned.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
-    parsed = pd.to_numeric(cleaned.where(~is_suppressed), errors="coerce").astype("float64")
-    bad = parsed.isna() & ~is_suppressed
-    return parsed, bad
 
 
 def normalise_header(text: object) -> str:

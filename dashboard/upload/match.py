@@ -18,7 +18,7 @@ import pandas as pd
 from dashboard.atlas import Atlas
 from dashboard.search import fold
 from dashboard.upload.parse import ParsedTable
-from geo.readers import to_number
+from geo.numbers import to_number
 
 KINDS = ("unit_id", "code", "name")
 
