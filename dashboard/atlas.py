@@ -112,7 +112,9 @@ def load_atlas(folder: Path) -> Atlas:
             )
         units = pd.read_parquet(folder / "units.parquet", columns=UNIT_COLUMNS)
         catalogue = pd.read_parquet(folder / "catalogue.parquet").set_index("id", drop=False)
-        values = pd.read_parquet(folder / "indicators.parquet", columns=["unit_id", "indicator", "year", "value", "source"])
+        values = pd.read_parquet(
+            folder / "indicators.parquet", columns=["unit_id", "indicator", "year", "value", "source"]
+        )
         neighbours = pd.read_parquet(folder / "neighbours.parquet")
         map_table = pq.read_table(folder / "units_map.parquet", columns=["unit_id", "geometry"])
         for name, info in manifest.get("web", {}).items():

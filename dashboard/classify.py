@@ -59,7 +59,6 @@ MISSING_COLOUR = "#d9d9d9"  # neutral grey, distinct from every scheme's colours
 FILTERED_COLOUR = "#f4f4f1"  # units outside the chosen countries: almost background
 
 
-
 @dataclass(frozen=True)
 class Classes:
     """Upper bounds of each class (the last is the maximum), with the lowest value and counts."""

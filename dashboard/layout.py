@@ -18,9 +18,9 @@ from dashboard.atlas import Atlas
 from dashboard.context import atlas as get_atlas
 from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from dashboard.server import data_url
+from dashboard.session import base_vocabulary, with_story
 from dashboard.state import VIEWS, State, parse_query, to_query
 from dashboard.views import about, compare, controls, maptable, profile, upload
-from dashboard.vocabulary import vocabulary
 
 
 def serve_layout():
@@ -35,7 +35,7 @@ def serve_layout():
         query = request.query_string.decode("utf-8", "replace")
         if not query and request.referrer:
             query = urlsplit(request.referrer).query
-    state = parse_query(query, vocabulary(atlas)).state
+    state = with_story(parse_query(query, base_vocabulary(atlas)).state, atlas)
     return page(atlas, state)
 
 

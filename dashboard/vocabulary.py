@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from dashboard.atlas import Atlas
 from dashboard.i18n import LANGUAGES, t, unit_label
+from dashboard.indicators import catalogue_indicators
 from dashboard.state import Vocabulary
 from dashboard.upload.datasets import SPI_FIELDS
 
@@ -23,33 +26,28 @@ def vocabulary(atlas: Atlas) -> Vocabulary:
 
 
 def indicator_label(atlas: Atlas, indicator: str, lang: str, with_unit: bool = True) -> str:
-    entry = atlas.catalogue.loc[indicator]
-    label = entry.get(f"label_{lang}") or entry["label_en"]
-    unit = unit_label(entry["unit"], lang)
-    return f"{label} ({unit})" if with_unit and unit else label
+    entry = catalogue_indicators(atlas)[indicator]
+    unit = unit_label(entry.unit, lang)
+    return f"{entry.label(lang)} ({unit})" if with_unit and unit else entry.label(lang)
 
 
 def unit_text(atlas: Atlas, indicator: str, lang: str) -> str:
-    return unit_label(atlas.catalogue.at[indicator, "unit"], lang)
+    return unit_label(catalogue_indicators(atlas)[indicator].unit, lang)
 
 
+@lru_cache(maxsize=16)
 def indicator_options(atlas: Atlas, lang: str) -> list[dict]:
     """Return dropdown options grouped by theme: a disabled heading per theme, then its indicators."""
+    entries = catalogue_indicators(atlas)
     options = []
-    catalogue = atlas.catalogue
     for theme in THEME_ORDER:
-        members = catalogue[catalogue["theme"] == theme]
-        if members.empty:
+        members = [i for i, e in entries.items() if e.theme == theme]
+        if not members:
             continue
         options.append({"label": t(f"theme.{theme}", lang).upper(), "value": f"theme:{theme}", "disabled": True})
-        for indicator in members.index:
-            options.append(
-                {
-                    "label": "\u2003" + indicator_label(atlas, indicator, lang),
-                    "value": indicator,
-                    "search": indicator_label(atlas, indicator, lang),
-                }
-            )
+        for indicator in members:
+            label = indicator_label(atlas, indicator, lang)
+            options.append({"label": "\u2003" + label, "value": indicator, "search": label})
     return options
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import tomllib
+from functools import lru_cache
 
 from dash import html
 
@@ -20,7 +21,9 @@ def _thresholds() -> dict[str, float]:
     return {c["name"]: c.get("max_km") for c in classes}
 
 
+@lru_cache(maxsize=8)
 def layout(atlas: Atlas, lang: str) -> list:
+    """Return the About view (the same for every visitor of a language: built once, then reused)."""
     used = {s.split("+")[0] for s in atlas.source_ids} | {"gisco_nuts_2021"}
     used |= {n.get("source") for n in atlas.report.get("notes", {}).values() if isinstance(n, dict) and n.get("source")}
     catalogue = sources.catalogue()

@@ -500,7 +500,7 @@ def on_clear(_clicks):
 def on_store(store, state_query):
     state, indicators = session(state_query, store)
     lang = state.lang
-    options = indicator_options(get_atlas(), lang)
+    options = list(indicator_options(get_atlas(), lang))  # a copy: the cached list is shared
     uploaded = indicators.uploaded_ids()
     if uploaded:
         options += [{"label": t("theme.uploaded", lang).upper(), "value": "theme:uploaded", "disabled": True}]
