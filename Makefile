@@ -5,7 +5,7 @@ PORT    ?= 8050
 WORKERS ?= 2
 export PLURALPS_SOURCES ?= $(CURDIR)/data/sources
 
-.PHONY: setup system-deps data run dev test test-fast lint bench clean
+.PHONY: setup system-deps data run dev test test-fast lint bench bench-quick clean
 
 # Python environment, rebuilt when requirements.txt changes.
 $(VENV)/.installed: requirements.txt
@@ -45,8 +45,13 @@ test-fast: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 
-bench: data
+# Benchmarks against targets and the naive Dash app (Chromium for the browser figures): about 7 minutes;
+# `make bench-quick` in about a minute.
+bench: data system-deps
 	$(PY) -m bench
+
+bench-quick: data system-deps
+	$(PY) -m bench --quick
 
 clean:
 	rm -rf data/build data/build.tmp .pytest_cache

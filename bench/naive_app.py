@@ -21,7 +21,6 @@ import json
 import sys
 
 import geopandas as gpd
-import numpy as np
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, dcc, html
 

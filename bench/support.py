@@ -8,6 +8,7 @@ Nothing here talks to anything but 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import math
@@ -63,9 +64,12 @@ def summary(values: list[float], digits: int = 1, p95: bool = False) -> dict:
     return out
 
 
+_T0 = time.perf_counter()
+
+
 def log(message: str) -> None:
-    """Progress for a person watching; stdout is kept for the table and the JSON line."""
-    print(message, file=sys.stderr, flush=True)
+    """Progress for a person watching (seconds since start), on stderr: stdout is kept for the results."""
+    print(f"[{time.perf_counter() - _T0:6.1f} s] {message}", file=sys.stderr, flush=True)
 
 
 # --------------------------------------------------------------------------------------------- gunicorn
@@ -89,14 +93,26 @@ class Server:
         self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._log = tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log", delete=False)
+        self._log = tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
         env = dict(os.environ, PLURALPS_BUILD=str(build or build_folder()))
         command = [
-            sys.executable, "-m", "gunicorn", "--preload", "--workers", str(workers), "--bind",
-            f"127.0.0.1:{self.port}", "--timeout", "120", *(extra_args or []), target,
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--preload",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--timeout",
+            "120",
+            *(extra_args or []),
+            target,
         ]
         started = time.perf_counter()
-        self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = started + timeout_s
         while True:
             if self.process.poll() is not None:
@@ -114,7 +130,10 @@ class Server:
         self.ready_s = time.perf_counter() - started
 
     def log_text(self) -> str:
-        return Path(self._log.name).read_text(errors="replace")
+        try:
+            return Path(self._log.name).read_text(errors="replace")
+        except OSError:
+            return ""
 
     def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
@@ -137,7 +156,13 @@ class Server:
         """Return RSS and PSS (MB) of the master and of each worker."""
         return {"master": process_memory(self.process.pid), "workers": [process_memory(p) for p in self.worker_pids()]}
 
-    def stop(self) -> str:
+    def stop(self, kill: bool = False) -> str:
+        """Stop gunicorn (SIGTERM, graceful); `kill` ends the whole process group at once instead (a worker
+        that holds millions of Python objects, as the naive app's, takes seconds to free them on the way out)."""
+        if kill and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -146,10 +171,8 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         text = self.log_text()
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(self._log.name)
-        except OSError:
-            pass
         return text
 
     def __enter__(self) -> Server:
@@ -172,6 +195,55 @@ def process_memory(pid: int) -> dict:
     except OSError:
         pass
     return out
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def _tree_ticks(root: int) -> int:
+    """Return the CPU ticks of `root` and its live descendants, with the children they have reaped."""
+    children: dict[int, list[int]] = {}
+    fields_of: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat_fields(int(entry.name))
+            if fields:
+                fields_of[int(entry.name)] = fields
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
+    ticks, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        fields = fields_of.get(pid)
+        if fields:
+            ticks += sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+        todo += children.get(pid, [])
+    return ticks
+
+
+def _busy_ticks() -> int:
+    values = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = values[:8]
+    return user + nice + system + irq + softirq + steal
+
+
+class Interference:
+    """CPU that processes outside this run used meanwhile (the machine is shared): all busy time of
+    /proc/stat minus the time of this process and everything it started (servers, Chromium, locust)."""
+
+    def __init__(self):
+        self.started = time.monotonic()
+        self.busy0 = _busy_ticks()
+        self.mine0 = _tree_ticks(os.getpid())
+
+    def cores(self) -> float:
+        """Return the average number of cores that other processes kept busy since this object was made."""
+        wall = time.monotonic() - self.started
+        foreign = (_busy_ticks() - self.busy0) - (_tree_ticks(os.getpid()) - self.mine0)
+        return round(max(foreign, 0) / os.sysconf("SC_CLK_TCK") / wall, 2) if wall > 0 else 0.0
 
 
 def cpu_seconds(pid: int) -> float:
@@ -273,10 +345,8 @@ def machine() -> dict:
     except OSError:
         pass
     chromium = ""
-    try:
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
         chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=20).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        pass
     return {
         "cpus": os.cpu_count(),
         "cpu_model": model,

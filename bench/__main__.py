@@ -1,0 +1,564 @@
+"""The benchmark suite: every figure of PlurAlps Atlas against its targets and against the naive Dash app.
+
+    python -m bench            full run (about 7 minutes, with the data build when PLURALPS_SOURCES is set)
+    python -m bench --quick    about a minute: fewer runs, a 10 s load test, no build
+    python -m bench --no-build / --with-build / --no-scaling / --markdown FILE / --strict (exit 1 on a miss)
+
+Everything runs on this machine against gunicorn on 127.0.0.1 with the real build (data/build or
+PLURALPS_BUILD), the atlas and the naive baseline (bench/naive_app.py) side by side in the same run, so that
+ratios stay meaningful on a shared machine whose absolute speed drifts. The modules run alone too:
+bench.browser (switch, repaint floor, first load, geometry and cache), bench.callbacks (server time and bytes
+per callback, replayed from the browser's requests), bench.startup, bench.memory, bench.load (locust; also
+--scaling 1,2,4), bench.build (the data build). bench.diagnose profiles what the missed targets spend.
+
+Output: progress on stderr; on stdout a table (figure, median, p95, min, max, runs, target, met, naive
+median, naive ÷ atlas) and, as the last line, one JSON object with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import browser, callbacks, load, memory, startup
+from bench.support import REPO, Interference, Server, launch_chromium, log, machine, summary
+
+MB = 1e6
+KB = 1e3
+
+
+def _f(value, digits=1):
+    if value is None:
+        return None
+    return round(value, digits)
+
+
+def _scaled(s: dict, factor: float, digits: int = 2) -> dict:
+    """Return a summary with every number divided by `factor` (bytes to KB or MB)."""
+    return {k: (_f(v / factor, digits) if isinstance(v, (int, float)) and k != "runs" else v) for k, v in s.items()}
+
+
+def figure(
+    name: str,
+    unit: str,
+    s: dict | None,
+    target: str | None = None,
+    met: bool | None = None,
+    naive: dict | None = None,
+    better: str = "lower",
+    note: str | None = None,
+) -> dict:
+    """Return one figure: its summary, target and verdict, and the naive counterpart with the ratio."""
+    row = {"name": name, "unit": unit, **(s or {})}
+    if target is not None:
+        row["target"] = target
+        row["met"] = met
+    if naive is not None and naive.get("median") and (s or {}).get("median"):
+        row["naive"] = naive
+        ratio = naive["median"] / s["median"] if better == "lower" else s["median"] / naive["median"]
+        row["vs_naive"] = round(ratio, 1)
+    if note:
+        row["note"] = note
+    return row
+
+
+def compose(res: dict, quick: bool) -> dict:
+    """Return the figures of the run, in the order of the table."""
+    b = res["browser"]["figures"]
+    nb = b.get("naive", {})
+    c = res["callbacks"]["figures"]
+    nc = c.get("naive", {})
+    f: dict[str, dict] = {}
+    # 1. The switch in the browser.
+    f["switch_js_ms"] = figure(
+        "switch: JS work (timing().jsMs)",
+        "ms",
+        b["switch_js_ms"],
+        "≤ 100",
+        b["switch_js_ms"]["median"] is not None and b["switch_js_ms"]["max"] <= 100,
+    )
+    click = b["switch_click_to_drawn_ms"]
+    naive_click = nb.get("switch_click_to_drawn_ms")
+    f["switch_click_to_drawn_ms"] = figure(
+        "switch: click to frame drawn",
+        "ms",
+        click,
+        "≥ 4× faster than naive",
+        bool(naive_click and click["median"] and naive_click["median"] / click["median"] >= 4),
+        naive_click,
+    )
+    f["switch_click_to_payload_ms"] = figure(
+        "switch: click to payload in the page (2 round trips)", "ms", b["switch_click_to_payload_ms"]
+    )
+    f["switch_paint_to_drawn_ms"] = figure(
+        "switch: payload to frame drawn (drawnMs)", "ms", b["switch_paint_to_drawn_ms"]
+    )
+    f["switch_paint_to_drawn_same_palette_ms"] = figure(
+        "  same colours as before", "ms", b["switch_paint_to_drawn_same_palette_ms"]
+    )
+    f["switch_paint_to_drawn_new_palette_ms"] = figure(
+        "  new colours (fill-color expression changed)", "ms", b["switch_paint_to_drawn_new_palette_ms"]
+    )
+    f["repaint_ms"] = figure("no-change repaint (triggerRepaint → idle)", "ms", b["repaint_ms"])
+    ratio = b.get("switch_paint_to_drawn_vs_repaint")
+    f["switch_drawn_vs_repaint"] = figure(
+        "switch drawn ÷ no-change repaint (payload → drawn)",
+        "×",
+        {"median": ratio},
+        "≤ 1.3",
+        ratio is not None and ratio <= 1.3,
+    )
+    ratio = b.get("switch_click_to_drawn_vs_repaint")
+    f["switch_click_vs_repaint"] = figure(
+        "switch drawn ÷ no-change repaint (click → drawn)",
+        "×",
+        {"median": ratio},
+        "≤ 1.3",
+        ratio is not None and ratio <= 1.3,
+    )
+    f["switch_paint_to_drawn_flushed_ms"] = figure(
+        "switch: payload to pixels rasterised (readPixels)", "ms", b["switch_paint_to_drawn_flushed_ms"]
+    )
+    f["switch_paint_to_drawn_flushed_same_palette_ms"] = figure(
+        "  same colours as before", "ms", b["switch_paint_to_drawn_flushed_same_palette_ms"]
+    )
+    f["switch_paint_to_drawn_flushed_new_palette_ms"] = figure(
+        "  new colours", "ms", b["switch_paint_to_drawn_flushed_new_palette_ms"]
+    )
+    f["repaint_flushed_ms"] = figure("no-change repaint to pixels rasterised", "ms", b["repaint_flushed_ms"])
+    ratio = b.get("switch_flushed_paint_to_drawn_vs_repaint_flushed")
+    f["switch_drawn_vs_repaint_flushed"] = figure(
+        "switch ÷ repaint, both to pixels (payload → pixels)",
+        "×",
+        {"median": ratio},
+        "≤ 1.3",
+        ratio is not None and ratio <= 1.3,
+    )
+    ratio = b.get("switch_flushed_same_palette_vs_repaint_flushed")
+    if ratio is not None:
+        f["switch_same_palette_vs_repaint_flushed"] = figure(
+            "  the same, switches that kept their colours", "×", {"median": ratio}
+        )
+    f["switch_click_to_drawn_flushed_ms"] = figure(
+        "switch: click to pixels rasterised",
+        "ms",
+        b["switch_click_to_drawn_flushed_ms"],
+        naive=nb.get("switch_click_to_drawn_flushed_ms"),
+    )
+    f["switch_main_thread_script_ms"] = figure(
+        "switch: main-thread script time (CDP)",
+        "ms",
+        b["switch_main_thread_script_ms"],
+        naive=nb.get("switch_main_thread_script_ms"),
+    )
+    # 3. Server time and bytes of a switch.
+    sw = c["switch_server_ms"]
+    naive_server = nc.get("switch_server_ms") or nb.get("switch_server_ms")
+    f["switch_server_ms"] = figure(
+        f"switch: server time, its {len(c['switch_callbacks'])} callbacks together",
+        "ms",
+        sw["sum"],
+        "p95 ≤ 20",
+        sw["sum"]["p95"] is not None and sw["sum"]["p95"] <= 20,
+        naive_server,
+    )
+    for part in c["switch_callbacks"]:
+        f[f"switch_server_{part}_ms"] = figure(
+            f"  {part} callback", "ms", sw[part], "p95 ≤ 20", sw[part]["p95"] is not None and sw[part]["p95"] <= 20
+        )
+    f["switch_server_first_pass_ms"] = figure(
+        "  all together, first pass (cold caches)", "ms", c["switch_server_first_pass_ms"]
+    )
+    sb = c["switch_bytes"]
+    naive_bytes = nc.get("switch_bytes") or nb.get("switch_bytes")
+    f["switch_kb"] = figure(
+        "switch: response bytes, compressed (br)",
+        "KB",
+        _scaled(sb["sum"], KB, 1),
+        "≤ 60 (max)",
+        sb["sum"]["max"] is not None and sb["sum"]["max"] <= 60 * KB,
+        _scaled(naive_bytes, KB, 1) if naive_bytes else None,
+    )
+    for part in c["switch_callbacks"]:
+        f[f"switch_{part}_kb"] = figure(f"  {part} callback", "KB", _scaled(sb[part], KB, 1))
+    f["switch_browser_kb"] = figure(
+        "  callbacks as the browser received them (zstd, headers)",
+        "KB",
+        _scaled(b["browser_switch_response_bytes"], KB, 1),
+    )
+    f["switch_browser_all_kb"] = figure(
+        "  every request of a switch in the browser", "KB", _scaled(b["browser_switch_all_bytes"], KB, 1)
+    )
+    # 4. First load.
+    fl = b["first_load_drawn_ms"]
+    f["first_load_drawn_ms"] = figure(
+        "first load: navigation to map drawn",
+        "ms",
+        fl,
+        "≤ 4500",
+        fl["median"] is not None and fl["median"] <= 4500,
+        nb.get("first_load_drawn_ms"),
+    )
+    gb = b["geometry_bytes"]
+    f["geometry_mb"] = figure(
+        "first load: geometry transferred (/data/)",
+        "MB",
+        _scaled(gb, MB, 2),
+        "≤ 3.5",
+        gb["max"] is not None and gb["max"] <= 3.5 * MB,
+        _scaled(nb["layout_bytes"], MB, 2) if nb.get("layout_bytes") else None,
+    )
+    f["first_load_mb"] = figure(
+        "first load: every byte transferred",
+        "MB",
+        _scaled(b["first_load_bytes"], MB, 2),
+        naive=_scaled(nb["first_load_bytes"], MB, 2) if nb.get("first_load_bytes") else None,
+    )
+    rg = b["reload_geometry_bytes"]
+    f["reload_geometry_bytes"] = figure(
+        "reload in the same context: geometry bytes", "B", rg, "= 0", rg["max"] == 0 if rg["runs"] else None
+    )
+    f["reload_first_drawn_ms"] = figure("reload: navigation to map drawn", "ms", b["reload_first_drawn_ms"])
+    f["first_load_units_file_ms"] = figure(
+        "  units GeoJSON received (ms since navigation)", "ms", b["first_load_steps_ms"]["units_file_received"]
+    )
+    f["first_load_units_ready_ms"] = figure(
+        "  units source tiled in MapLibre (marks().units)", "ms", b["first_load_steps_ms"]["units"]
+    )
+    outside = b["outside_requests"] + nb.get("outside_requests", 0)
+    f["outside_requests"] = figure(
+        "requests leaving 127.0.0.1 (atlas + naive)", "", {"median": outside}, "= 0", outside == 0
+    )
+    errors = c["replay_errors"] + b["page_errors"] + nb.get("page_errors", 0)
+    f["errors"] = figure("page errors and failed replays", "", {"median": errors}, "= 0", errors == 0)
+    # 5. Compare and profile.
+    cs = c["compare_server_ms"]
+    f["compare_server_ms"] = figure(
+        "compare view: server time", "ms", cs, "p95 ≤ 300", cs["p95"] is not None and cs["p95"] <= 300
+    )
+    ps = c["profile_server_ms"]
+    f["profile_server_ms"] = figure(
+        "profile of a unit: server time", "ms", ps, "p95 ≤ 50", ps["p95"] is not None and ps["p95"] <= 50
+    )
+    # 6. Start.
+    st = summary(res["startup"]["atlas"], 2)
+    f["start_to_ready_s"] = figure(
+        "gunicorn spawn to /healthz 200 (2 workers)",
+        "s",
+        st,
+        "≤ 3",
+        st["median"] is not None and st["max"] <= 3,
+        summary(res["startup"]["naive"], 2) if res["startup"]["naive"] else None,
+    )
+    # 7. Memory.
+    mem = res["memory"]
+    rss = [w["rss_mb"] for w in mem["atlas"]["workers"]]
+    pss = [w["pss_mb"] for w in mem["atlas"]["workers"]]
+    naive_rss = [w["rss_mb"] for w in mem["naive"]["workers"]] if mem.get("naive") else []
+    f["worker_rss_mb"] = figure(
+        "worker RSS after traffic",
+        "MB",
+        summary(rss, 1),
+        "≤ 400",
+        bool(rss) and max(rss) <= 400,
+        summary(naive_rss, 1) if naive_rss else None,
+    )
+    f["worker_pss_mb"] = figure(
+        "worker PSS after traffic",
+        "MB",
+        summary(pss, 1),
+        naive=summary([w["pss_mb"] for w in mem["naive"]["workers"]], 1) if naive_rss else None,
+    )
+    f["master_rss_mb"] = figure("master RSS", "MB", {"median": mem["atlas"]["master"]["rss_mb"]})
+    f["master_pss_mb"] = figure("master PSS", "MB", {"median": mem["atlas"]["master"]["pss_mb"]})
+    f["total_pss_mb"] = figure(
+        "master + workers, PSS",
+        "MB",
+        {"median": mem["atlas"]["total_pss_mb"]},
+        naive={"median": mem["naive"]["total_pss_mb"]} if mem.get("naive") else None,
+    )
+    # 8. Load.
+    ld = res["load"]
+    f["load_p95_ms"] = figure(
+        f"load, {ld['users']} users: p95 of every request",
+        "ms",
+        {"median": ld["median_ms"], "p95": ld["p95_ms"], "max": ld["max_ms"], "runs": ld["requests"]},
+        "p95 ≤ 200",
+        ld["p95_ms"] is not None and ld["p95_ms"] <= 200,
+    )
+    f["load_errors"] = figure("load: errors", "", {"median": ld["errors"]}, "= 0", ld["errors"] == 0)
+    f["load_rps"] = figure("load: requests per second", "/s", {"median": ld["requests_per_s"]})
+    soak = res.get("soak")
+    before = max(m["rss_mb"] for m in ld["worker_memory_before"])
+    after_row = soak or ld
+    after = max(m["rss_mb"] for m in after_row["worker_memory_after"])
+    total = ld["requests"] + (soak["requests"] if soak else 0)
+    growth = round(after - before, 1)
+    f["load_rss_growth_mb"] = figure(
+        f"load: largest worker RSS {before} → {after} MB, {total:,} requests",
+        "MB",
+        {"median": growth, "runs": total},
+        "flat (≤ 5 %)" if quick else "flat (≤ 5 %) over ≥ 10,000",
+        growth <= 0.05 * before and total >= 10_000 if not quick else growth <= 0.05 * before,
+        note="median: growth of the largest worker RSS from the start of the load test to its end",
+    )
+    if res.get("scaling"):
+        for row in res["scaling"]:
+            f[f"capacity_{row['workers']}w"] = figure(
+                f"capacity, {row['workers']} worker(s), no think time: req/s (p95 ms)",
+                "/s",
+                {"median": row["requests_per_s"], "p95": row["p95_ms"], "runs": row["requests"]},
+            )
+    if res.get("build"):
+        bd = res["build"]
+        f["cold_build_s"] = figure(
+            "data build, cold (bench.build)", "s", bd["cold_build_s"], "≤ 120", bd["cold_build_s"]["max"] <= 120
+        )
+        f["warm_rebuild_s"] = figure(
+            "data build, nothing changed", "s", bd["warm_rebuild_s"], "≤ 5", bd["warm_rebuild_s"]["max"] <= 5
+        )
+        f["build_peak_rss_mb"] = figure("data build, peak RSS", "MB", bd["peak_rss_mb"])
+        f["map_geojson_mb"] = figure(
+            f"map geometry of all units as GeoJSON ({bd['map_geojson_gzip_mb']} MB gzipped)",
+            "MB",
+            {"median": bd["map_geojson_mb"]},
+            "≤ 8",
+            bd["map_geojson_mb"] <= 8,
+        )
+    return f
+
+
+def table(figures: dict) -> str:
+    head = (
+        f"{'figure':58} {'unit':>4} {'median':>9} {'p95':>8} {'min':>9} {'max':>9} {'n':>6}  {'target':24} {'met':5} "
+        f"{'naive':>9} {'naive÷':>7}"
+    )
+    lines = [head, "-" * len(head)]
+
+    def cell(v, width):
+        if v is None:
+            return " " * width
+        if isinstance(v, float) and v.is_integer() and abs(v) >= 100:
+            v = int(v)
+        return f"{v!s:>{width}}"
+
+    for row in figures.values():
+        if row.get("runs") == 0:
+            continue  # (e.g. no switch kept its colours in this run)
+        met = row.get("met")
+        verdict = "" if "target" not in row else ("yes" if met else ("no" if met is False else "?"))
+        lines.append(
+            f"{row['name'][:58]:58} {row['unit']:>4} {cell(row.get('median'), 9)} {cell(row.get('p95'), 8)} "
+            f"{cell(row.get('min'), 9)} {cell(row.get('max'), 9)} {cell(row.get('runs'), 6)}  "
+            f"{row.get('target', ''):24} {verdict:5} {cell((row.get('naive') or {}).get('median'), 9)} "
+            f"{cell(row.get('vs_naive'), 7)}"
+        )
+    return "\n".join(lines)
+
+
+def markdown(figures: dict) -> str:
+    """Return the table as Markdown (for the README's performance section)."""
+
+    def cell(v):
+        if v is None:
+            return ""
+        if isinstance(v, float) and v.is_integer() and abs(v) >= 100:
+            v = int(v)
+        return f"{v:,}" if isinstance(v, int) and abs(v) >= 10_000 else str(v)
+
+    lines = [
+        "| figure | unit | median | p95 | min – max | n | target | met | naive | naive ÷ atlas |",
+        "|---|---|---:|---:|---:|---:|---|---|---:|---:|",
+    ]
+    for row in figures.values():
+        if row.get("runs") == 0:
+            continue
+        met = row.get("met")
+        verdict = "" if "target" not in row else ("yes" if met else ("**no**" if met is False else "?"))
+        span = f"{cell(row.get('min'))} – {cell(row.get('max'))}" if row.get("min") is not None else ""
+        name = row["name"].replace("|", "/")
+        name = ("&nbsp;&nbsp;" + name.strip()) if name.startswith("  ") else name
+        lines.append(
+            f"| {name} | {row['unit']} | {cell(row.get('median'))} | {cell(row.get('p95'))} | {span} | "
+            f"{cell(row.get('runs'))} | {row.get('target', '')} | {verdict} | "
+            f"{cell((row.get('naive') or {}).get('median'))} | {cell(row.get('vs_naive'))} |"
+        )
+    return "\n".join(lines)
+
+
+def run_build(runs: int, warm_runs: int) -> dict | None:
+    """Run bench.build in a child process (unchanged script) and return its JSON line, or None."""
+    sources = os.environ.get("PLURALPS_SOURCES")
+    if not sources or not Path(sources).is_dir():
+        log("  data build skipped: PLURALPS_SOURCES does not name a folder")
+        return None
+    log(f"  data build: {runs} cold, {warm_runs} warm (bench.build)")
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.build", "--runs", str(runs), "--warm-runs", str(warm_runs)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="the whole run in about a minute")
+    parser.add_argument("--with-build", action="store_true", help="also time the data build (default in a full run)")
+    parser.add_argument("--no-build", action="store_true", help="skip the data build in a full run")
+    parser.add_argument("--no-scaling", action="store_true", help="skip the 1/2/4-worker capacity runs")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown to FILE")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    started = time.time()
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    info = machine()
+    build = os.environ.get("PLURALPS_BUILD", "data/build")
+    log(f"PlurAlps Atlas benchmarks ({'quick' if quick else 'full'} run), build {build}")
+    res: dict = {"startup": {"atlas": [], "naive": []}}
+    others: dict[str, float] = {}  # cores other processes kept busy, per phase (the machine is shared)
+    whole = Interference()
+    meter = Interference()
+    from playwright.sync_api import sync_playwright
+
+    log("starting the atlas and the naive app under gunicorn (2 workers, --preload)")
+    atlas = Server("app:server")
+    res["startup"]["atlas"].append(atlas.ready_s)
+    naive = None
+    try:
+        naive = Server("bench.naive_app:server")
+        res["startup"]["naive"].append(naive.ready_s)
+        others["start"] = meter.cores()
+        meter = Interference()
+        log("browser: first loads, switches, repaint floors, cache (Chromium, SwiftShader)")
+        with sync_playwright() as p:
+            chromium = launch_chromium(p)
+            res["browser"] = browser.measure(
+                chromium,
+                atlas.url,
+                naive.url,
+                runs=2 if quick else 5,
+                switches=[3, 2] if quick else 6,
+                naive_runs=1 if quick else 3,
+                naive_switches=1 if quick else 2,
+                reload_runs=1 if quick else 2,
+                reload_drawn=not quick,
+            )
+            chromium.close()
+        captured = browser.captured(res["browser"])
+        others["browser"] = meter.cores()
+        meter = Interference()
+        log("server time and bytes: replaying the browser's callback requests")
+        res["callbacks"] = callbacks.measure(
+            atlas.url,
+            captured,
+            quick=quick,
+            passes=2,
+            units=40,
+            naive_url=naive.url,
+            naive_indicators=0 if quick else 3,
+        )
+        others["replay"] = meter.cores()
+        log("memory of master and workers after that traffic")
+        atlas.wait_for_workers()
+        naive.wait_for_workers()
+        res["memory"] = {"atlas": memory.snapshot(atlas), "naive": memory.snapshot(naive)}
+        naive_log = naive.stop(kill=True)
+        naive = None
+        if "Traceback" in naive_log:
+            log(naive_log[-3000:])
+            raise RuntimeError("the naive app logged an error")
+        meter = Interference()
+        log("load test (locust)")
+        res["load"] = load.run(
+            atlas, captured, users=50, seconds=10 if quick else 60, max_requests=20_000, wait=(0.5, 1.5)
+        )
+        if not quick and res["load"]["requests"] < 10_000:
+            remaining = 10_000 - res["load"]["requests"]
+            log(f"  soak: {remaining} more requests without think time, for the memory check over 10,000")
+            res["soak"] = load.run(atlas, captured, users=50, seconds=240, max_requests=remaining, wait=(0.0, 0.0))
+    finally:
+        if naive is not None:
+            naive.stop(kill=True)
+        atlas_log = atlas.stop()
+    others["load"] = meter.cores()
+    if "Traceback" in atlas_log:
+        log(atlas_log[-3000:])
+        raise RuntimeError("the atlas logged an error")
+    if not quick:  # (a quick run keeps the two starts above: one sample each)
+        meter = Interference()
+        log("process start to ready")
+        res["startup"]["atlas"] += startup.measure(4)
+        res["startup"]["naive"] += startup.measure(1, "bench.naive_app:server")
+        others["startup"] = meter.cores()
+    if not quick and not args.no_scaling:
+        log("capacity with 1, 2 and 4 workers (closed loop, for docs/scaling.md)")
+        meter = Interference()
+        res["scaling"] = load.scaling(captured, [1, 2, 4], seconds=20)
+        others["scaling"] = meter.cores()
+    if (not quick and not args.no_build) or args.with_build:
+        meter = Interference()
+        res["build"] = run_build(3, 5)
+        others["build"] = meter.cores()
+    others["whole run"] = whole.cores()
+    figures = compose(res, quick)
+    duration = round(time.time() - started, 1)
+    missed = [k for k, v in figures.items() if v.get("met") is False]
+    info["load_avg_1m_end"] = round(os.getloadavg()[0], 2)
+    print(
+        f"PlurAlps Atlas benchmarks, {'quick' if quick else 'full'} run of {started_at}, {duration} s, "
+        f"{info['cpus']} CPUs ({info['cpu_model']}), {info['chromium']}, load average {info['load_avg_1m']} → "
+        f"{info['load_avg_1m_end']}"
+    )
+    print(table(figures))
+    if args.markdown:
+        Path(args.markdown).write_text(markdown(figures) + "\n")
+    print(f"targets missed: {', '.join(missed) if missed else 'none'}")
+    print(
+        "shared machine: cores kept busy by other processes meanwhile (of "
+        f"{info['cpus']}): " + ", ".join(f"{k} {v}" for k, v in others.items())
+    )
+    details = {
+        "browser": dict(res["browser"]["figures"]),
+        "callbacks": dict(res["callbacks"]["figures"]),
+        "memory": res["memory"],
+        "load": res["load"],
+        "soak": res.get("soak"),
+        "scaling": res.get("scaling"),
+        "startup_s": {k: [round(x, 3) for x in v] for k, v in res["startup"].items()},
+        "build": res.get("build"),
+        "other_processes_cores": others,
+        "switches": [
+            {k: (round(v, 1) if isinstance(v, float) else v) for k, v in s.items() if k != "requests"}
+            for r in res["browser"]["atlas"]
+            for s in r["switches"]
+        ],
+        "first_load_marks": [r["marks"] for r in res["browser"]["atlas"]],
+    }
+    print(
+        json.dumps(
+            {
+                "mode": "quick" if quick else "full",
+                "started_at": started_at,
+                "duration_s": duration,
+                "machine": info,
+                "figures": figures,
+                "missed": missed,
+                "details": details,
+            }
+        )
+    )
+    return 1 if (args.strict and missed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
