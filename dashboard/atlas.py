@@ -80,6 +80,16 @@ class Atlas:
         """Feature position of each unit_id."""
         return pd.Series(np.arange(len(self.units)), index=self.units["unit_id"])
 
+    @cached_property
+    def unit_ids(self) -> frozenset[str]:
+        """Every unit_id, for validating input that names units."""
+        return frozenset(self.position.index)
+
+    @cached_property
+    def nuts3_level(self) -> np.ndarray:
+        """True for the units that are NUTS 3 regions (Slovenia, Liechtenstein), per feature."""
+        return (self.units["level"] == "NUTS3").to_numpy(dtype=bool)
+
     def indicator_ids(self) -> list[str]:
         return self.catalogue.index.tolist()
 

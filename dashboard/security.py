@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 
 from dash import Dash
-from flask import Response
+from flask import Response, request
 
 FRAME_ANCESTORS_SETTING = "ATLAS_FRAME_ANCESTORS"
 
@@ -55,4 +55,6 @@ def install(app: Dash) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
         headers.pop("Server", None)
+        if request.path == "/_favicon.ico":  # otherwise fetched again with every callback round
+            headers["Cache-Control"] = "public, max-age=86400"
         return response

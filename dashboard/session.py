@@ -24,7 +24,7 @@ def base_vocabulary(atlas: Atlas) -> Vocabulary:
 def indicators_for(uploads_store, atlas: Atlas | None = None) -> Indicators:
     """Return the catalogue's indicators plus the valid uploaded datasets of the session store."""
     atlas = atlas or get_atlas()
-    return Indicators(atlas, load_datasets(uploads_store, base_vocabulary(atlas).units))
+    return Indicators(atlas, load_datasets(uploads_store, atlas.unit_ids))
 
 
 def vocabulary_with(indicators: Indicators) -> Vocabulary:

@@ -302,7 +302,7 @@ def test_keyboard_reaches_the_units_of_the_map_and_the_table(page, server):
     page.wait_for_selector("#profile-name")
     assert page.locator("#atlas-map-announce").inner_text().startswith(page.locator("#profile-name").inner_text())
     # The table alternative: every unit of the selection, a page at a time; a name opens its profile.
-    page.locator(".atlas-map-table summary").click()
+    page.locator("#map-table-toggle").click()
     page.wait_for_selector("#map-table table")
     status = page.locator("#map-table-status").inner_text()
     assert status.startswith("Page 1 of ") and "17,766 units" in status

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from dash import ALL, Input, Output, callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, callback, clientside_callback, ctx, dcc, html, no_update
 from dash import State as DashState
 
 from dashboard import ids
@@ -147,13 +147,13 @@ def poster_links(lang: str) -> html.Div:
     )
 
 
-@callback(
+# The poster links follow the state in the browser: no server request on every switch.
+clientside_callback(
+    "function (query) { const q = typeof query === 'string' ? query : '';"
+    " return [" + ", ".join(f"'/poster.{fmt}' + q" for fmt in POSTER_FORMATS) + "]; }",
     [Output(f"poster-{fmt}", "href") for fmt in POSTER_FORMATS],
     Input(ids.STATE, "data"),
 )
-def poster_hrefs(query):
-    query = query if isinstance(query, str) else ""
-    return [f"/poster.{fmt}{query}" for fmt in POSTER_FORMATS]
 
 
 def _field(label: str, control) -> html.Div:
@@ -408,7 +408,10 @@ def _keys(state: State) -> dict[str, str | None]:
     map_state = state.with_(view="map")
     return {
         "map": to_query(map_state),
-        "profile": to_query(State(unit=state.unit, lang=state.lang, indicator=state.indicator)),
+        # Without a unit the profile panel shows the same hint whatever the indicator: nothing to redraw.
+        "profile": to_query(State(unit=state.unit, lang=state.lang, indicator=state.indicator))
+        if state.unit
+        else to_query(State(lang=state.lang)),
         "compare": to_query(
             State(
                 view="compare", indicator=state.indicator, year=state.year, countries=state.countries, lang=state.lang

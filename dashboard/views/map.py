@@ -98,14 +98,14 @@ def missing_text(model: MapModel, lang: str) -> str:
 
 
 def indicator_note(atlas: Atlas, indicator: Indicator, model: MapModel, lang: str) -> list:
-    years = sorted({int(y) for y in model.years[model.selection & ~np.isnan(model.values)]})
+    years = [int(y) for y in np.unique(model.years[model.selection & ~np.isnan(model.values)]) if y]
     shown = (
         t("map.years_shown", lang, years=", ".join(map(str, years)))
         if model.year == LATEST
         else t("map.year_shown", lang, year=model.year)
     )
     parts = [html.P(shown)]
-    if set(atlas.units.loc[model.selection, "level"]) & {"NUTS3"}:
+    if (atlas.nuts3_level & model.selection).any():
         parts.append(html.P(t("map.nuts_note", lang)))
     parts.append(
         html.Details(

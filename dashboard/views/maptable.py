@@ -4,7 +4,7 @@ a page at a time, sorted by value or by name; each name opens the unit's profile
 from __future__ import annotations
 
 import numpy as np
-from dash import Input, Output, callback, ctx, dcc, html
+from dash import Input, Output, callback, clientside_callback, ctx, dcc, html
 from dash import State as DashState
 
 from dashboard import ids
@@ -22,53 +22,87 @@ PREVIOUS = "map-table-previous"
 NEXT = "map-table-next"
 SORT = "map-table-sort"
 STATUS = "map-table-status"
+TOGGLE = "map-table-toggle"
+BODY = "map-table-body"
+KEY = "map-table-key"
 UNIT = TABLE_UNIT  # dict id {"type": UNIT, "unit": unit_id}: opens the profile (dashboard/views/controls.py)
 SORTS = ("value_desc", "value_asc", "name")
 
 
-def layout(lang: str) -> html.Details:
-    return html.Details(
+def layout(lang: str) -> html.Div:
+    """Return the table, closed: it asks the server for rows only while it is open (see `gate`)."""
+    return html.Div(
         className="atlas-map-table",
         children=[
-            html.Summary(t("table.title", lang)),
+            html.Button(
+                t("table.title", lang),
+                id=TOGGLE,
+                className="atlas-link atlas-table-toggle",
+                **{"aria-expanded": "false", "aria-controls": BODY},
+            ),
             html.Div(
-                className="atlas-table-controls",
+                id=BODY,
+                className="atlas-hidden",
                 children=[
-                    html.Label(t("table.sort", lang), htmlFor=SORT),
-                    dcc.RadioItems(
-                        id=SORT,
-                        className="atlas-radio atlas-inline",
-                        value="value_desc",
-                        options=[{"label": t(f"table.{s}", lang), "value": s} for s in SORTS],
+                    html.Div(
+                        className="atlas-table-controls",
+                        children=[
+                            html.Label(t("table.sort", lang), htmlFor=SORT),
+                            dcc.RadioItems(
+                                id=SORT,
+                                className="atlas-radio atlas-inline",
+                                value="value_desc",
+                                options=[{"label": t(f"table.{s}", lang), "value": s} for s in SORTS],
+                            ),
+                            html.Button(
+                                "←",
+                                id=PREVIOUS,
+                                className="atlas-story-button",
+                                title=t("table.previous", lang),
+                                **{"aria-label": t("table.previous", lang)},
+                            ),
+                            html.Span(id=STATUS, role="status"),
+                            html.Button(
+                                "→",
+                                id=NEXT,
+                                className="atlas-story-button",
+                                title=t("table.next", lang),
+                                **{"aria-label": t("table.next", lang)},
+                            ),
+                        ],
                     ),
-                    html.Button(
-                        "←",
-                        id=PREVIOUS,
-                        className="atlas-story-button",
-                        title=t("table.previous", lang),
-                        **{"aria-label": t("table.previous", lang)},
-                    ),
-                    html.Span(id=STATUS, role="status"),
-                    html.Button(
-                        "→",
-                        id=NEXT,
-                        className="atlas-story-button",
-                        title=t("table.next", lang),
-                        **{"aria-label": t("table.next", lang)},
-                    ),
+                    dcc.Store(id=PAGE, data=0),
+                    dcc.Store(id=KEY),
+                    html.Div(id=TABLE),
                 ],
             ),
-            dcc.Store(id=PAGE, data=0),
-            html.Div(id=TABLE),
         ],
     )
+
+
+# In the browser: open or close the table, and pass the map's key on only while it is open, so that a
+# closed table costs no request when the map changes.
+clientside_callback(
+    """
+    function (clicks, mapKey) {
+        const open = (clicks || 0) % 2 === 1;
+        const key = open ? mapKey : window.dash_clientside.no_update;
+        return [open ? "" : "atlas-hidden", open ? "true" : "false", key];
+    }
+    """,
+    Output(BODY, "className"),
+    Output(TOGGLE, "aria-expanded"),
+    Output(KEY, "data"),
+    Input(TOGGLE, "n_clicks"),
+    Input(ids.MAP_KEY, "data"),
+)
 
 
 @callback(
     Output(TABLE, "children"),
     Output(STATUS, "children"),
     Output(PAGE, "data"),
-    Input(ids.MAP_KEY, "data"),
+    Input(KEY, "data"),
     Input(SORT, "value"),
     Input(PREVIOUS, "n_clicks"),
     Input(NEXT, "n_clicks"),
@@ -92,7 +126,7 @@ def update_table(map_key, sort, _previous, _next, page, uploads):
         page += 1
     elif ctx.triggered_id == PREVIOUS:
         page -= 1
-    elif ctx.triggered_id in (ids.MAP_KEY, SORT):
+    elif ctx.triggered_id in (KEY, SORT):
         page = 0
     page = min(max(page, 0), pages - 1)
     rows = frame.iloc[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]

@@ -318,6 +318,4 @@ def _assessment_radar(unit_id: str, name: str, uploads: Sequence, lang: str) -> 
 def update_profile(profile_key, uploads):
     state, indicators = session(profile_key, uploads)
     atlas = get_atlas()
-    return render(
-        atlas, state.unit, state.lang, state.indicator, load_datasets(uploads, frozenset(atlas.position.index))
-    )
+    return render(atlas, state.unit, state.lang, state.indicator, load_datasets(uploads, atlas.unit_ids))

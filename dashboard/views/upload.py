@@ -339,7 +339,7 @@ def _problem_table(title: str, items: list[dict], cells, headers: list[str]) -> 
 
 
 def dataset_list(store, lang: str) -> list:
-    datasets = load_datasets(store, frozenset(get_atlas().position.index))
+    datasets = load_datasets(store, get_atlas().unit_ids)
     if not datasets:
         return [html.P(t("upload.none_yet", lang), className="atlas-small")]
     return [
@@ -482,7 +482,7 @@ def on_add(
     analysis = analyse(str(filename or ""), data, choices, unit_index())
     if analysis.error or not analysis.datasets:
         return no_update, t("upload.nothing_added", lang), no_update, no_update
-    units = frozenset(get_atlas().position.index)
+    units = get_atlas().unit_ids
     new_store = store_with(store, analysis.datasets, units)
     added = load_datasets(new_store, units)[-len(analysis.datasets) :]
     message = t("upload.added", lang, count=len(added), labels=", ".join(d.label for d in added))
