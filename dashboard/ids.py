@@ -30,8 +30,9 @@ MISSING = "atlas-missing"
 INDICATOR_NOTE = "atlas-indicator-note"
 
 PROFILE = "atlas-profile"
-PROFILE_CLOSE = "profile-close"
 NEIGHBOUR = "profile-neighbour"  # dict id {"type": NEIGHBOUR, "unit": unit_id}
+CLOSE = "profile-close"  # dict id {"type": CLOSE, "index": 0}
+TABLE_UNIT = "table-unit"  # dict id {"type": TABLE_UNIT, "unit": unit_id}: a row of the map's table
 
 COMPARE_SENTENCES = "compare-sentences"
 COMPARE_CHARTS = "compare-charts"

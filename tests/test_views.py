@@ -20,7 +20,7 @@ from dashboard.indicators import Indicators
 from dashboard.mapdata import map_model, map_payload
 from dashboard.search import search_options
 from dashboard.state import State, parse_query
-from dashboard.views import compare, controls, profile
+from dashboard.views import compare, profile, sync
 from dashboard.views import map as map_view
 from dashboard.vocabulary import vocabulary
 
@@ -144,7 +144,7 @@ def _transition(atlas, trigger, search="", current="", **inputs):
         selected=None,
         searched=None,
     )
-    return controls.transition(atlas, trigger, search, base | inputs, current, (None, None, None))
+    return sync.transition(atlas, trigger, search, base | inputs, current, (None, None, None))
 
 
 def test_loading_a_shared_url_sets_state_and_controls(atlas):

@@ -11,7 +11,6 @@ from dashboard import ids
 from dashboard.context import atlas as get_atlas
 from dashboard.i18n import fmt_number, fmt_value, t, unit_label
 from dashboard.session import session
-from dashboard.views.controls import TABLE_UNIT
 from dashboard.views.map import table
 from dashboard.vocabulary import country_name, source_publisher
 
@@ -25,7 +24,7 @@ STATUS = "map-table-status"
 TOGGLE = "map-table-toggle"
 BODY = "map-table-body"
 KEY = "map-table-key"
-UNIT = TABLE_UNIT  # dict id {"type": UNIT, "unit": unit_id}: opens the profile (dashboard/views/controls.py)
+UNIT = ids.TABLE_UNIT  # dict id {"type": UNIT, "unit": unit_id}: opens the profile (dashboard/views/sync.py)
 SORTS = ("value_desc", "value_asc", "name")
 
 

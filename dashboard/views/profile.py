@@ -22,7 +22,6 @@ from dashboard.i18n import fmt_number, fmt_value, t
 from dashboard.session import session
 from dashboard.stats import percentile_rank
 from dashboard.upload.datasets import SPI_FIELDS, SPI_SCALE, load_datasets
-from dashboard.views.controls import CLOSE
 from dashboard.vocabulary import (
     THEME_ORDER,
     country_name,
@@ -164,7 +163,7 @@ def render(atlas: Atlas, unit_id: str | None, lang: str, highlight: str | None =
                 html.H2(name, id="profile-name"),
                 html.Button(
                     "×",
-                    id={"type": CLOSE, "index": 0},
+                    id={"type": ids.CLOSE, "index": 0},
                     className="atlas-close",
                     title=t("profile.close", lang),
                     **{"aria-label": t("profile.close", lang)},
