@@ -24,6 +24,7 @@ from dashboard.upload.datasets import SPI_FIELDS, load_datasets, store_with
 from dashboard.upload.match import KINDS, UnitIndex, header_metadata
 from dashboard.upload.parse import MAX_BYTES, MAX_COLUMNS, MAX_ROWS
 from dashboard.upload.spi import template_frame, template_xlsx
+from dashboard.views.upload_report import RESOLVE, dataset_list, report
 from dashboard.vocabulary import country_name, indicator_options
 
 UPLOAD = "upload-file"
@@ -43,9 +44,6 @@ KEY_KIND = "upload-key-kind"
 COUNTRY_COLUMN = "upload-country-column"
 COUNTRY = "upload-country"
 COLUMN_FIELD = "upload-column"  # {"type": COLUMN_FIELD, "column": name, "field": label|unit|year}
-RESOLVE = "upload-resolve"  # {"type": RESOLVE, "row": file row}
-MAX_SHOWN = 50
-DELIMITER_NAMES = {",": "« , »", ";": "« ; »", "\t": "« ⇥ »", "|": "« | »"}
 
 _index_cache: dict[int, UnitIndex] = {}
 
@@ -244,112 +242,6 @@ def value_columns_form(analysis: Analysis, lang: str) -> list:
     if not body:
         return [html.P(t("upload.no_values", lang))]
     return [html.Table([head, html.Tbody(body)], className="atlas-table")]
-
-
-def report(analysis: Analysis, lang: str) -> list:
-    """Return the report of an analysis: counts first, then each kind of problem with row numbers."""
-    if analysis.error:
-        key, values = analysis.error
-        shown = {k: fmt_number(v, lang) if isinstance(v, (int, float)) else v for k, v in values.items()}
-        return [html.P(t(f"upload.error.{key}", lang, **shown), className="atlas-error", role="alert")]
-    r = analysis.report
-    summary = [
-        t("upload.rows", lang, count=fmt_number(r["rows"], lang)),
-        t("upload.matched", lang, count=fmt_number(r["matched"], lang)),
-        t("upload.unmatched", lang, count=fmt_number(r["unmatched_count"], lang)),
-        t("upload.duplicates", lang, count=fmt_number(r["duplicate_count"], lang)),
-        t("upload.not_numbers", lang, count=fmt_number(len(r["not_numbers"]), lang)),
-        t("upload.empty_rows", lang, count=fmt_number(r["empty_count"], lang)),
-    ]
-    if analysis.spi:
-        summary.append(t("upload.out_of_scale", lang, count=fmt_number(len(r["out_of_scale"]), lang)))
-    if r.get("encoding"):
-        summary.append(
-            t("upload.read_as", lang, encoding=r["encoding"], delimiter=DELIMITER_NAMES.get(r["delimiter"], "?"))
-        )
-    parts = [html.H3(t("upload.report", lang)), html.Ul([html.Li(s) for s in summary], id="upload-summary")]
-    for note in r.get("notes", []):
-        parts.append(html.P(t(f"upload.note.{note['key']}", lang, **note["values"]), className="atlas-small"))
-    parts += _problem_table(
-        t("upload.unmatched_title", lang),
-        r["unmatched"],
-        lambda p: [p["row"], p["key"], t(f"upload.reason.{p['reason']}", lang)],
-        [t("upload.row", lang), t("upload.key", lang), t("upload.reason_title", lang)],
-    )
-    parts += _problem_table(
-        t("upload.duplicates_title", lang),
-        r["duplicates"],
-        lambda p: [p["row"], p["unit_id"], t("upload.first_row", lang, row=p["first_row"])],
-        [t("upload.row", lang), "unit_id", ""],
-    )
-    parts += _problem_table(
-        t("upload.not_numbers_title", lang),
-        r["not_numbers"],
-        lambda p: [p["row"], p["column"], p["value"]],
-        [t("upload.row", lang), t("upload.column", lang), t("upload.value", lang)],
-    )
-    parts += _problem_table(
-        t("upload.out_of_scale_title", lang),
-        r["out_of_scale"],
-        lambda p: [p["row"], p["column"], fmt_number(p["value"], lang)],
-        [t("upload.row", lang), t("upload.column", lang), t("upload.value", lang)],
-    )
-    if r["empty_rows"]:
-        parts.append(html.P(t("upload.empty_list", lang, rows=", ".join(map(str, r["empty_rows"][:MAX_SHOWN])))))
-    if r["ambiguous"]:
-        atlas = get_atlas()
-        names = atlas.units.set_index("unit_id")
-        parts.append(html.H4(t("upload.ambiguous_title", lang)))
-        for item in r["ambiguous"][:MAX_SHOWN]:
-            options = [
-                {"label": f"{names.at[u, 'name']} – {names.at[u, 'nuts3']} ({u})", "value": u}
-                for u in item["candidates"]
-            ]
-            parts.append(
-                html.Div(
-                    className="atlas-field",
-                    children=[
-                        html.Label(
-                            t("upload.ambiguous_row", lang, row=item["row"], name=item["name"]),
-                            htmlFor=f"resolve-{item['row']}",
-                        ),
-                        dcc.Dropdown(
-                            id={"type": RESOLVE, "row": item["row"]},
-                            options=options,
-                            placeholder=t("upload.ambiguous_choose", lang),
-                        ),
-                    ],
-                )
-            )
-    return parts
-
-
-def _problem_table(title: str, items: list[dict], cells, headers: list[str]) -> list:
-    if not items:
-        return []
-    rows = [html.Tr([html.Td(str(c)) for c in cells(item)]) for item in items[:MAX_SHOWN]]
-    more = [html.P(f"… {len(items) - MAX_SHOWN}")] if len(items) > MAX_SHOWN else []
-    return [
-        html.H4(title),
-        html.Table(
-            [html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])), html.Tbody(rows)], className="atlas-table"
-        ),
-        *more,
-    ]
-
-
-def dataset_list(store, lang: str) -> list:
-    datasets = load_datasets(store, get_atlas().unit_ids)
-    if not datasets:
-        return [html.P(t("upload.none_yet", lang), className="atlas-small")]
-    return [
-        html.Ul(
-            [
-                html.Li(t("upload.dataset", lang, label=d.label, count=fmt_number(len(d.values), lang), file=d.file))
-                for d in datasets
-            ]
-        )
-    ]
 
 
 _FORM_INPUTS = [
