@@ -16,12 +16,14 @@ import pandas as pd
 import shapely
 
 from geo import sources
+from geo.errors import SourceError
 from geo.readers import read_vector
 from geo.schema import AREA_CRS
 from geo.settings import DATA_DIR
 
 PERIMETER_FILE = DATA_DIR / "perimeter.toml"
 NUTS_SOURCE = "gisco_nuts_2021"
+NUTS_TOPO_SOURCE = "gisco_nuts_2021_topo"
 
 # A unit whose representative point falls just outside the generalised (1:10M) NUTS outline, along a
 # border or a coast, takes the nearest NUTS 3 region of its own country up to this distance.
@@ -104,12 +106,15 @@ class NutsRegions:
 
 
 def load_nuts(root: Path | None = None) -> NutsRegions:
-    """Read GISCO NUTS 2021 (1:10M) with the columns the pipeline needs."""
-    path = sources.locate(NUTS_SOURCE, root=root)
-    frame = read_vector(
-        NUTS_SOURCE,
-        path=path,
-        columns=["NUTS_ID", "LEVL_CODE", "CNTR_CODE", "NAME_LATN", "MOUNT_TYPE", "URBN_TYPE"],
-    )
+    """Read GISCO NUTS 2021 with the columns the pipeline needs: the 1:10M GeoJSON, or where that file is
+    missing or broken the 1:20M TopoJSON of the same edition (coarser, same codes and typologies)."""
+    columns = ["NUTS_ID", "LEVL_CODE", "CNTR_CODE", "NAME_LATN", "MOUNT_TYPE", "URBN_TYPE"]
+    try:
+        frame = read_vector(NUTS_SOURCE, path=sources.locate(NUTS_SOURCE, root=root), columns=columns)
+    except SourceError as first:
+        if not sources.available(NUTS_TOPO_SOURCE, root=root):
+            raise first from None
+        frame = read_vector(NUTS_TOPO_SOURCE, path=sources.locate(NUTS_TOPO_SOURCE, root=root), columns=columns)
+        frame.attrs["fallback"] = f"{NUTS_TOPO_SOURCE} used: {first}"
     frame["LEVL_CODE"] = frame["LEVL_CODE"].astype(int)
     return NutsRegions(frame)

@@ -27,7 +27,6 @@ from geo.numbers import to_number
 EUROPE_LONLAT = (-32.0, 27.0, 45.0, 72.0)
 
 
-
 def read_vector(
     source_id: str,
     part: str | None = None,

@@ -219,3 +219,27 @@ def test_bilingual_names_are_kept(real_units):
     units = real_units.units.set_index("unit_id")
     bolzano = units.loc["IT_021008"]
     assert (bolzano["name"], bolzano["name_alt"]) == ("Bolzano", "Bozen")
+
+
+@pytest.mark.integration
+def test_topojson_editions_give_the_same_codes_as_the_geojson(mirror):
+    from geo.readers import read_vector
+
+    geo_nuts = load_nuts(mirror).frame
+    topo = read_vector("gisco_nuts_2021_topo", path=mirror / "gisco/nuts/NUTS_RG_20M_2021_4326.json")
+    assert set(topo["NUTS_ID"]) == set(geo_nuts["NUTS_ID"])
+    geo_at = at.read(mirror, at.SOURCE).units
+    topo_at = at.read(mirror, at.TOPO_SOURCE).units
+    assert set(topo_at["unit_id"]) == set(geo_at["unit_id"])
+
+
+@pytest.mark.integration
+def test_a_broken_austrian_geojson_falls_back_to_the_topojson(mirror, tmp_path):
+    farm = tmp_path / "sources"
+    for rel in ("at/gemeinden_95_topo.json",):
+        (farm / rel).parent.mkdir(parents=True, exist_ok=True)
+        (farm / rel).symlink_to(mirror / rel)
+    (farm / "at" / "gemeinden_995_geo.json").write_text("{ not json")
+    part = at.read_any(farm)
+    assert "fallback" in part.notes
+    assert "AT_70101" in set(part.units["unit_id"])

@@ -163,16 +163,29 @@ def test_a_corrupt_country_file_is_reported_and_the_others_are_built(tmp_path):
             target = farm / path.relative_to(root)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.symlink_to(path)
-    broken = farm / "at" / "gemeinden_995_geo.json"
+    broken = farm / "it" / "boundaries-2023" / "limits_R_4_municipalities.topo.json"
     broken.unlink()
-    broken.write_text('{"type": "FeatureCollection", "features": [ {"type": ')
+    broken.write_text('{"type": "Topology", "objects": ')
+    # One of seven Italian files is broken: that region is reported, the others are built.
+    # Austria's GeoJSON is broken too, but its TopoJSON edition stands in: nothing of Austria is lost.
+    austria = farm / "at" / "gemeinden_995_geo.json"
+    austria.unlink()
+    austria.write_text("not json at all")
     out = tmp_path / "build"
     manifest = build_module.build(farm, out)
     report = json.loads((out / "report.json").read_text())
     failure = [f for f in report["failures"] if f["stage"] == "boundaries"]
     assert len(failure) == 1
-    assert failure[0]["country"] == "AT"
-    assert "gemeinden_995_geo.json" in failure[0]["path"]
+    assert failure[0]["country"] == "IT"
+    assert failure[0]["part"] == "4"
+    assert "limits_R_4_municipalities.topo.json" in failure[0]["path"]
     assert manifest["failures"] >= 1
-    assert {r["country"] for r in report["units"]} == {"CH", "DE", "FR", "IT", "LI", "SI"}
-    assert "AT" in (out / "report.md").read_text().split("## Failures")[1].split("##")[0]
+    assert {r["country"] for r in report["units"]} == {"AT", "CH", "DE", "FR", "IT", "LI", "SI"}
+    # Only Trentino-Alto Adige (region 4) is missing; the six other Italian regions are built.
+    italy = next(r for r in report["units"] if r["country"] == "IT")
+    assert 3_000 < italy["units"] < 4_049
+    assert "fallback" in report["notes"]["boundaries AT"]
+    assert "IT" in (out / "report.md").read_text().split("## Failures")[1].split("##")[0]
+    units = gpd.read_parquet(out / "units.parquet", columns=["unit_id", "geometry"])
+    assert "IT_021008" not in set(units["unit_id"])  # Bolzano, region 4
+    assert "IT_001272" in set(units["unit_id"])  # Torino, region 1

@@ -24,7 +24,7 @@ from geo.nuts import NutsRegions, Perimeter
 from geo.schema import DISPLAY_CRS, conform_units, empty_units
 
 NATIONAL_READERS: dict[str, Callable[[Path | None, NutsRegions], BoundaryPart]] = {
-    "AT": lambda root, nuts: at.read(root),
+    "AT": lambda root, nuts: at.read_any(root),
     "CH": lambda root, nuts: ch.read(root),
     "DE": lambda root, nuts: de.read(root),
     "FR": lambda root, nuts: fr.read(root),
@@ -62,6 +62,7 @@ def load_boundaries(nuts: NutsRegions, perimeter: Perimeter, root: Path | None =
             failures.append(exc.as_dict() | {"country": country})
     frames = []
     for country, part in sorted(parts.items()):
+        failures += [f | {"country": country} for f in part.failures]
         units, placement = place_in_nuts(part.units[READER_COLUMNS].copy(), nuts)
         inside = units["nuts2"].isin(list(perimeter.nuts2))
         notes[country] = (

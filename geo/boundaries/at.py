@@ -12,6 +12,7 @@ import pandas as pd
 
 from geo import sources
 from geo.boundaries.part import BoundaryPart
+from geo.errors import SourceError
 from geo.readers import read_vector, require_columns
 from geo.schema import check_unique
 
@@ -43,3 +44,16 @@ def read(root: Path | None = None, source_id: str = SOURCE) -> BoundaryPart:
     )
     notes = {"vienna": "23 districts kept, the whole city (90001) dropped" if has_districts else "as in file"}
     return BoundaryPart("AT", source_id, units, notes)
+
+
+def read_any(root: Path | None = None) -> BoundaryPart:
+    """Return Austrian municipalities from the GeoJSON, or from the TopoJSON when the GeoJSON is missing or
+    broken (the note says so)."""
+    try:
+        return read(root, SOURCE)
+    except SourceError as first:
+        if not sources.available(TOPO_SOURCE, root=root):
+            raise
+        part = read(root, TOPO_SOURCE)
+        part.notes["fallback"] = f"{TOPO_SOURCE} used because {first}"
+        return part

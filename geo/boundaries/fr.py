@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import sources
-from geo.boundaries.part import BoundaryPart
+from geo.boundaries.part import BoundaryPart, read_parts
 from geo.errors import SchemaError, SourceCorrupt
 from geo.readers import read_vector, require_columns
 
@@ -27,12 +27,13 @@ MERGED_TYPES = ("commune-deleguee", "commune-associee")
 
 def read(root: Path | None = None) -> BoundaryPart:
     """Return French communes of the catalogued départements on COG 2024 codes."""
-    frames = []
-    for part in sources.get(SOURCE).parts:
-        path = sources.locate(SOURCE, part, root=root)
+
+    def read_one(path):
         gdf = read_vector(SOURCE, path=path)
         require_columns(gdf, ["code", "nom"], SOURCE, path)
-        frames.append(gdf[["code", "nom", "geometry"]])
+        return gdf[["code", "nom", "geometry"]]
+
+    frames, failures = read_parts(SOURCE, root, read_one)
     gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
     gdf["code"] = gdf["code"].astype("string").str.strip()
     current, names = current_codes(root)
@@ -57,7 +58,7 @@ def read(root: Path | None = None) -> BoundaryPart:
         "codes_not_in_commune_list": sorted(gdf.loc[unmapped, "code"].tolist()),
         "geometry_vintage": "IGN GEOFLA 2018, dissolved to COG 2024",
     }
-    return BoundaryPart("FR", SOURCE, units, notes)
+    return BoundaryPart("FR", SOURCE, units, notes, failures)
 
 
 def current_codes(root: Path | None = None) -> tuple[dict[str, str], dict[str, str]]:

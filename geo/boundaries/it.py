@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import sources
-from geo.boundaries.part import BoundaryPart
+from geo.boundaries.part import BoundaryPart, read_parts
 from geo.errors import SourceError
 from geo.readers import read_table, read_vector, require_columns
 from geo.schema import check_unique
@@ -26,12 +26,13 @@ NUTS3_COLUMN = "Codice NUTS3 2021"
 
 def read(root: Path | None = None) -> BoundaryPart:
     """Return comuni of the seven northern regions in the catalogue (all parts)."""
-    frames = []
-    for part in sources.get(SOURCE).parts:
-        path = sources.locate(SOURCE, part, root=root)
+
+    def read_one(path):
         gdf = read_vector(SOURCE, path=path)
         require_columns(gdf, ["com_istat_code", "name"], SOURCE, path)
-        frames.append(gdf)
+        return gdf
+
+    frames, failures = read_parts(SOURCE, root, read_one)
     gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
     gdf["code"] = gdf["com_istat_code"].astype("string").str.strip().str.zfill(6)
     check_unique(gdf, "code", SOURCE, None)
@@ -51,7 +52,7 @@ def read(root: Path | None = None) -> BoundaryPart:
         level="LAU",
     )
     notes["comuni_without_nuts3_in_list"] = int(units["nuts3"].isna().sum())
-    return BoundaryPart("IT", SOURCE, units, notes)
+    return BoundaryPart("IT", SOURCE, units, notes, failures)
 
 
 def _nuts3_by_code(root: Path | None) -> tuple[pd.Series, dict]:
