@@ -19,7 +19,7 @@ COPY app.py ./
 COPY geo/ geo/
 COPY dashboard/ dashboard/
 COPY assets/ assets/
-COPY data/*.toml data/*.json data/
+COPY data/ data/
 
 EXPOSE 8050
 CMD ["sh", "-c", "python -m geo.build && exec gunicorn --preload --workers 2 --timeout 120 --bind 0.0.0.0:8050 app:server"]
