@@ -22,4 +22,6 @@ COPY assets/ assets/
 COPY data/ data/
 
 EXPOSE 8050
-CMD ["sh", "-c", "python -m geo.build && exec gunicorn --preload --workers 2 --timeout 120 --bind 0.0.0.0:8050 app:server"]
+# Build when sources are mounted (returns at once when the dataset is current); without sources, serve a
+# mounted prebuilt dataset, or stop with the app's message naming what is missing.
+CMD ["sh", "-c", "python -m geo.build || echo 'no build: serving the dataset in $PLURALPS_BUILD if there is one'; exec gunicorn --preload --workers 2 --timeout 120 --bind 0.0.0.0:8050 app:server"]
