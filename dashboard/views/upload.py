@@ -72,7 +72,11 @@ def layout(lang: str) -> list:
             className="atlas-small",
         ),
         html.Div(
-            **{"data-file-label": t("upload.choose", lang)},
+            **{
+                "data-file-label": t("upload.choose", lang),
+                "data-max-bytes": str(MAX_BYTES),
+                "data-too-large": t("upload.error.too_large", lang, size="{size}", limit=MAX_BYTES // (1024 * 1024)),
+            },
             children=dcc.Upload(
                 id=UPLOAD,
                 className="atlas-upload",
