@@ -311,3 +311,12 @@ def test_keyboard_reaches_the_units_of_the_map_and_the_table(page, server):
     name = page.locator("#map-table tbody tr:first-child button").inner_text()
     page.locator("#map-table tbody tr:first-child button").click()
     page.wait_for_function("n => document.getElementById('profile-name').textContent.startsWith(n)", arg=name)
+
+
+def test_a_file_over_the_limit_is_named_at_once(page, server, tmp_path):
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"unit_id,value\n" + b"AT_70101,1\n" * 600_000)  # about 6.6 MB
+    page.goto(server.url + "/?view=data")
+    page.set_input_files("#upload-file input[type=file]", str(big))
+    page.wait_for_function("() => document.getElementById('upload-message').textContent.includes('5 MB')")
+    assert "6.3 MB" in page.locator("#upload-message").inner_text()
