@@ -103,7 +103,7 @@ def compose(res: dict, quick: bool) -> dict:
         "  same colours as before", "ms", b["switch_paint_to_drawn_same_palette_ms"]
     )
     f["switch_paint_to_drawn_new_palette_ms"] = figure(
-        "  new colours (fill-color expression changed)", "ms", b["switch_paint_to_drawn_new_palette_ms"]
+        "  new colours (palette changed)", "ms", b["switch_paint_to_drawn_new_palette_ms"]
     )
     f["repaint_ms"] = figure("no-change repaint (triggerRepaint → idle)", "ms", b["repaint_ms"])
     ratio = b.get("switch_paint_to_drawn_vs_repaint")
@@ -161,7 +161,7 @@ def compose(res: dict, quick: bool) -> dict:
     sw = c["switch_server_ms"]
     naive_server = nc.get("switch_server_ms") or nb.get("switch_server_ms")
     f["switch_server_ms"] = figure(
-        f"switch: server time, its {len(c['switch_callbacks'])} callbacks together",
+        f"switch: server time, its callbacks together ({' + '.join(c['switch_callbacks'])})",
         "ms",
         sw["sum"],
         "p95 ≤ 20",
@@ -195,6 +195,25 @@ def compose(res: dict, quick: bool) -> dict:
     f["switch_browser_all_kb"] = figure(
         "  every request of a switch in the browser", "KB", _scaled(b["browser_switch_all_bytes"], KB, 1)
     )
+    # 3b. The same switch with a unit selected (its profile open): the profile callback runs too.
+    if c.get("profile_switch_callbacks"):
+        pk = c["profile_switch_callbacks"]
+        pw, pb = c["profile_switch_server_ms"], c["profile_switch_bytes"]
+        f["profile_switch_server_ms"] = figure(
+            f"switch with a profile open: server time ({' + '.join(pk)})",
+            "ms",
+            pw["sum"],
+            naive=naive_server,
+            note="a unit selected: the profile callback runs too; the switch targets apply to the switch above",
+        )
+        for part in pk:
+            f[f"profile_switch_server_{part}_ms"] = figure(f"  {part} callback", "ms", pw[part])
+        f["profile_switch_kb"] = figure(
+            "switch with a profile open: response bytes (br)",
+            "KB",
+            _scaled(pb["sum"], KB, 1),
+            naive=_scaled(naive_bytes, KB, 1) if naive_bytes else None,
+        )
     # 4. First load.
     fl = b["first_load_drawn_ms"]
     f["first_load_drawn_ms"] = figure(
@@ -336,7 +355,7 @@ def compose(res: dict, quick: bool) -> dict:
 
 def table(figures: dict) -> str:
     head = (
-        f"{'figure':58} {'unit':>4} {'median':>9} {'p95':>8} {'min':>9} {'max':>9} {'n':>6}  {'target':24} {'met':5} "
+        f"{'figure':64} {'unit':>4} {'median':>9} {'p95':>8} {'min':>9} {'max':>9} {'n':>6}  {'target':24} {'met':5} "
         f"{'naive':>9} {'naive÷':>7}"
     )
     lines = [head, "-" * len(head)]
@@ -354,7 +373,7 @@ def table(figures: dict) -> str:
         met = row.get("met")
         verdict = "" if "target" not in row else ("yes" if met else ("no" if met is False else "?"))
         lines.append(
-            f"{row['name'][:58]:58} {row['unit']:>4} {cell(row.get('median'), 9)} {cell(row.get('p95'), 8)} "
+            f"{row['name'][:64]:64} {row['unit']:>4} {cell(row.get('median'), 9)} {cell(row.get('p95'), 8)} "
             f"{cell(row.get('min'), 9)} {cell(row.get('max'), 9)} {cell(row.get('runs'), 6)}  "
             f"{row.get('target', ''):24} {verdict:5} {cell((row.get('naive') or {}).get('median'), 9)} "
             f"{cell(row.get('vs_naive'), 7)}"

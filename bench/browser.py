@@ -21,9 +21,11 @@ map holding the choropleth; a switch = set_props on its dropdown to the plotly_a
 and the map's next idle after it.
 
 Requests leaving 127.0.0.1 are counted (the page is not routed through Playwright, which would disable the
-HTTP cache the reload test needs). The first switch of the first run also records the real
-_dash-update-component requests (state, map and profile callbacks; compare and profile of a unit from
-?view=compare and ?unit= loads) for bench.callbacks to replay.
+HTTP cache the reload test needs). The first run also records the real _dash-update-component requests for
+bench.callbacks and bench.load to replay: every request of its first switch (no unit selected: the state
+callback, then the map callback); every request of a click on a unit (state, map, profile) and, with that
+unit selected, every request of a switch (state, map and profile: the "switch with a profile open"); and the
+compare callback of the compare tab.
 """
 
 from __future__ import annotations
@@ -152,17 +154,24 @@ class Recorder:
         self.finished: list[dict] = []
         self.outside: list[str] = []
         self.posts: list[dict] = []
+        self.pending = 0  # callback requests sent and not yet answered (or failed)
         context.on("request", self._request)
         context.on("requestfinished", self._finished)
+        context.on("requestfailed", self._failed)
 
     def _request(self, request) -> None:
         if not request.url.startswith((self.base_url, "data:", "blob:")):
             self.outside.append(request.url)
         if request.method == "POST" and UPDATE in request.url:
+            self.pending += 1
             try:
                 self.posts.append({"url": request.url, "post": json.loads(request.post_data or "{}")})
             except ValueError:
                 self.posts.append({"url": request.url, "post": {}})
+
+    def _failed(self, request) -> None:
+        if request.method == "POST" and UPDATE in request.url:
+            self.pending -= 1
 
     def _finished(self, request) -> None:
         try:
@@ -177,6 +186,7 @@ class Recorder:
             "timing": request.timing,
         }
         if request.method == "POST" and UPDATE in request.url:
+            self.pending -= 1
             try:
                 row["post"] = json.loads(request.post_data or "{}")
             except ValueError:
@@ -322,7 +332,7 @@ def atlas_run(
                 r["body"] + r["headers"] for r in recorder.since(mark) if "/data/" in r["url"]
             )
         if capture:
-            result.setdefault("captured", {}).update(_capture_compare_profile(page, recorder))
+            result.setdefault("captured", {}).update(_capture_unit_and_compare(page, recorder))
     finally:
         result["outside"] = list(recorder.outside)
         result["errors"] = errors
@@ -330,18 +340,36 @@ def atlas_run(
     return result
 
 
+QUIET_S = 1.0  # no new callback request for this long after the last answer: the action is complete
+
+
+def _wait_quiet(page, recorder: Recorder, mark: int, quiet_s: float = QUIET_S, timeout_s: float = 60) -> list[dict]:
+    """Return every callback request sent since `mark` once all of them are answered and no new one has
+    been sent for `quiet_s` (Dash sends a callback's dependants only after its answer, so a chain ends when
+    the page stays quiet)."""
+    deadline = time.time() + timeout_s
+    seen, quiet_since = -1, time.time()
+    while time.time() < deadline:
+        posts = recorder.posts[mark:]
+        if len(posts) != seen or recorder.pending > 0:
+            seen, quiet_since = len(posts), time.time()
+        elif time.time() - quiet_since >= quiet_s:
+            return [row["post"] for row in posts]
+        page.wait_for_timeout(50)
+    raise RuntimeError(f"callback requests still coming after {timeout_s:.0f} s")
+
+
 def _switch_capture(page, recorder: Recorder, mark: int) -> dict:
-    """Return every callback request of the switch that began at `mark` (once the map has drawn it), in the
-    order the browser sent them, and the state, map and profile requests among them."""
-    out = {kind: _wait_post(page, recorder, kind, mark)["post"] for kind in ("state", "map", "profile")}
-    page.wait_for_timeout(300)
-    out["switch"] = [row["post"] for row in recorder.posts[mark:]]
+    """Return every callback request of the switch that began at `mark`, in the order the browser sent them
+    (with no unit selected: the state callback, then the map callback), and the state and map requests."""
+    out = {kind: _wait_post(page, recorder, kind, mark)["post"] for kind in ("state", "map")}
+    out["switch"] = _wait_quiet(page, recorder, mark)
     return out
 
 
-def _capture_compare_profile(page, recorder: Recorder) -> dict:
-    """Open the compare tab and click a unit (what the map script sends) on the loaded page; return the
-    compare and profile callback requests this makes."""
+def _capture_unit_and_compare(page, recorder: Recorder) -> dict:
+    """On the loaded page (map tab, no unit selected): click a unit (what the map script sends), then switch
+    the indicator with that unit selected, then open the compare tab; return the requests of each."""
     from dashboard import ids
 
     page.wait_for_function(
@@ -349,12 +377,22 @@ def _capture_compare_profile(page, recorder: Recorder) -> dict:
         arg=ids.TABS,
         timeout=120_000,
     )
-    mark = len(recorder.posts)
-    page.evaluate("t => window.dash_clientside.set_props(t, {value: 'compare'})", ids.TABS)
-    out = {"compare": _wait_post(page, recorder, "compare", mark)["post"]}
+    out: dict = {}
+    _wait_quiet(page, recorder, len(recorder.posts))
     mark = len(recorder.posts)
     page.evaluate("([s, u]) => window.dash_clientside.set_props(s, {data: u})", [ids.SELECTED, PROFILE_UNIT])
     out["profile_unit"] = _wait_post(page, recorder, "profile", mark)["post"]
+    out["unit_click"] = _wait_quiet(page, recorder, mark)
+    current = page.evaluate("() => new URLSearchParams(location.search).get('indicator') || 'foreign_pct'")
+    target = next(i for i in ("share_65plus", "population", "density") if i != current)
+    mark = len(recorder.posts)
+    page.evaluate("i => window.dash_clientside.set_props('control-indicator', {value: i})", target)
+    _wait_post(page, recorder, "profile", mark)
+    out["switch_profile"] = _wait_quiet(page, recorder, mark)
+    mark = len(recorder.posts)
+    page.evaluate("t => window.dash_clientside.set_props(t, {value: 'compare'})", ids.TABS)
+    out["compare"] = _wait_post(page, recorder, "compare", mark)["post"]
+    _wait_quiet(page, recorder, mark)
     return out
 
 
@@ -555,7 +593,7 @@ def capture(browser, atlas_url: str, naive_url: str | None = None) -> dict:
         page.evaluate("() => window.dash_clientside.set_props('control-indicator', {value: 'population'})")
         wait_for_map(page, "population|", timeout=120_000)
         out.update(_switch_capture(page, recorder, mark))
-        out.update(_capture_compare_profile(page, recorder))
+        out.update(_capture_unit_and_compare(page, recorder))
     finally:
         context.close()
     if naive_url:

@@ -2,16 +2,19 @@
 
     python -m bench.callbacks [--quick] [--passes N] [--units N]
 
-The browser (bench.browser) records the _dash-update-component requests of an indicator switch (the state
-callback and the map and profile callbacks it triggers), of the compare view and of a unit's profile. This
-module replays them over loopback HTTP (Accept-Encoding: br, gzip) with only the indicator, year or unit
-changed, the way the page would send them:
+The browser (bench.browser) records every _dash-update-component request of an indicator switch with no
+unit selected (the state callback, then the map callback: nothing else asks the server), of a switch with a
+unit selected (state, map and the profile callback, whose key then changes), of the compare view and of a
+click on a unit. This module replays them over loopback HTTP (Accept-Encoding: br, gzip) with only the
+indicator, year or unit changed, the way the page would send them:
 
-- switch: state + map + profile for every indicator with a value, each unit's latest value and every year of
-  it (about 90 states), shuffled, `--passes` times; time of each callback and of the three together, and the
-  compressed response bytes of the three (the bytes of one switch);
+- switch: every request of the recorded switch (state + map) for every indicator with a value, each unit's
+  latest value and every year of it (about 90 states), shuffled, `--passes` times; time of each callback and
+  of all together, and their compressed response bytes (the bytes of one switch);
+- switch with a profile open: every request of the recorded switch with a unit selected (state + map +
+  profile) for the same states, once, each with a unit drawn with a fixed seed;
 - compare: the compare callback for every numeric indicator (box plots, exact bootstrap intervals);
-- profile: the profile callback for `--units` units drawn with a fixed seed;
+- profile: the profile callback of a click on a unit, for `--units` units drawn with a fixed seed;
 - naive: the naive app's one callback (the whole figure) for a few indicators.
 
 Times are measured by the client on loopback: server time plus a connection set-up of well under a
@@ -78,7 +81,33 @@ def id_names() -> dict:
         "profile": ids.PROFILE,
         "selected": ids.SELECTED,
         "tabs": ids.TABS,
+        "state": ids.STATE,
+        "url": ids.URL,
     }
+
+
+DEFAULT_INDICATOR = "foreign_pct"  # dashboard.state.State().indicator: what a query without indicator shows
+
+
+def _from_other_indicator(body: dict, indicator: str, names: dict) -> None:
+    """Make the page state a recorded state callback starts from show an indicator other than `indicator`
+    (in place): a person never switches to the indicator already shown, and the app answers such a request
+    with no update at all."""
+    before = None
+    for item in body.get("inputs", []):
+        if isinstance(item, dict) and item.get("id") == names["url"]:
+            before = dict(parse_qsl((item.get("value") or "").lstrip("?"))).get("indicator", DEFAULT_INDICATOR)
+    if before != indicator:
+        return
+    other = "population" if indicator != "population" else DEFAULT_INDICATOR
+    views = (names["url"], names["state"], names["map_key"], names["compare_key"])
+    for group in ("inputs", "state"):
+        for item in body.get(group, []):
+            if not isinstance(item, dict) or not isinstance(item.get("value"), str):
+                continue  # (a store that has never held a value stays so)
+            value = item["value"]
+            if item.get("id") in views or (item.get("id") == names["profile_key"] and "unit=" in value):
+                item["value"] = _query(value, indicator=other)
 
 
 def callback_kind(post: dict, names: dict) -> str:
@@ -99,16 +128,40 @@ def callback_kind(post: dict, names: dict) -> str:
     return output.strip(".").split(".")[0] or "other"
 
 
-def switch_bodies(bodies: list[dict], indicator: str, year: str | None, names: dict) -> list[tuple[str, dict]]:
-    """Return the requests of a switch to (indicator, year), made from the recorded requests of one switch.
+def _with_unit(body: dict, unit: str, names: dict) -> None:
+    """Put `unit` in place of the selected unit everywhere in a recorded body (in place): the selection
+    store and any other value that names it (the search box), and the `unit` parameter of every query string
+    (URL, state, view keys)."""
+    items = [i for group in ("inputs", "state") for i in body.get(group, []) if isinstance(i, dict)]
+    recorded = next((i.get("value") for i in items if i.get("id") == names["selected"]), None)
+    for item in items:
+        value = item.get("value")
+        if not isinstance(value, str):
+            continue
+        if recorded and value == recorded:
+            item["value"] = unit
+        elif "unit=" in value:
+            item["value"] = _query(value, unit=unit)
+
+
+def switch_bodies(
+    bodies: list[dict], indicator: str, year: str | None, names: dict, unit: str | None = None
+) -> list[tuple[str, dict]]:
+    """Return the requests of a switch to (indicator, year), made from the recorded requests of one switch
+    (every callback request the browser sent for it, in its order).
 
     The state callback gets the new indicator as its input (its State values stay those of the page before
     the switch, as in the browser); every other callback gets the view keys the state callback would send.
+    With `unit`, a switch recorded with a unit selected is replayed with that unit selected instead.
     """
     out = []
     for body in bodies:
         kind = callback_kind(body, names)
         new = copy.deepcopy(body)
+        if unit is not None:
+            _with_unit(new, unit, names)
+        if kind == "state":
+            _from_other_indicator(new, indicator, names)
         for item in new.get("inputs", []):
             if not isinstance(item, dict):
                 continue
@@ -124,6 +177,16 @@ def switch_bodies(bodies: list[dict], indicator: str, year: str | None, names: d
             elif component == names["compare_key"] and isinstance(item.get("value"), str):
                 item["value"] = _query(item["value"], indicator=indicator, year=year)
         out.append((kind, new))
+    return out
+
+
+def unit_click_bodies(bodies: list[dict], unit: str, names: dict) -> list[tuple[str, dict]]:
+    """Return the requests of a click on `unit`, made from the recorded requests of one click."""
+    out = []
+    for body in bodies:
+        new = copy.deepcopy(body)
+        _with_unit(new, unit, names)
+        out.append((callback_kind(body, names), new))
     return out
 
 
@@ -165,12 +228,15 @@ class Replayer:
             self.errors.append(f"{kind}: response lacks {expect!r}")
         return response
 
-    def switch(self, indicator: str, year: str | None, check: bool = False) -> dict:
+    def switch(
+        self, indicator: str, year: str | None, check: bool = False, unit: str | None = None, recorded: str = "switch"
+    ) -> dict:
         """Replay every request of a switch to (indicator, year), in the browser's order; return the time and
-        compressed bytes of each callback and of all together."""
+        compressed bytes of each callback and of all together. `recorded` names the recorded switch
+        ("switch": no unit selected; "switch_profile": a unit selected, which `unit` replaces)."""
         expect = {"state": self.ids.MAP_KEY, "map": f'"{indicator}|', "profile": self.ids.PROFILE}
         parts: dict[str, dict] = {}
-        for kind, body in switch_bodies(self.captured["switch"], indicator, year, self.names):
+        for kind, body in switch_bodies(self.captured[recorded], indicator, year, self.names, unit):
             response = self.post(kind, body, expect.get(kind) if check else None)
             if kind in parts:  # (a callback sent twice in one switch counts twice)
                 for key in ("ms", "bytes", "request_bytes"):
@@ -180,6 +246,7 @@ class Replayer:
         return {
             "indicator": indicator,
             "year": year,
+            "unit": unit,
             "parts": {k: {"ms": v["ms"], "bytes": v["bytes"]} for k, v in parts.items()},
             "sum_ms": sum(v["ms"] for v in parts.values()),
             "bytes": sum(v["bytes"] for v in parts.values()),
@@ -242,12 +309,23 @@ def measure(
         order = todo[:]
         rng.shuffle(order)
         log(f"  replaying {len(order)} switches (pass {p + 1})")
-        for n, (indicator, year) in enumerate(order):
-            row = replayer.switch(indicator, year, check=(p == 0 and n < 3))
+        for indicator, year in order:
+            row = replayer.switch(indicator, year, check=(p == 0))
             switch_rows.append(row)
             if p == 0:
                 first_pass.append(row)
     folder = build_folder()
+    unit_ids = pd.read_parquet(folder / "units.parquet", columns=["unit_id"])["unit_id"].tolist()
+    profile_switch_rows = []
+    if "switch_profile" in captured:
+        order = todo[:]
+        rng.shuffle(order)
+        log(f"  replaying {len(order)} switches with a profile open (a unit selected)")
+        for indicator, year in order:
+            unit = rng.choice(unit_ids)
+            profile_switch_rows.append(
+                replayer.switch(indicator, year, check=True, unit=unit, recorded="switch_profile")
+            )
     catalogue = pd.read_parquet(folder / "catalogue.parquet")
     numeric = [i for i, k in zip(catalogue["id"], catalogue["kind"]) if k == "numeric"]
     present = set(pd.read_parquet(folder / "indicators.parquet", columns=["indicator"])["indicator"].unique())
@@ -256,7 +334,6 @@ def measure(
         numeric = numeric[:6]
     log(f"  replaying compare for {len(numeric)} indicators, profile for {8 if quick else units} units")
     compare_rows = [replayer.compare(i) for i in numeric]
-    unit_ids = pd.read_parquet(folder / "units.parquet", columns=["unit_id"])["unit_id"].tolist()
     profile_rows = [replayer.profile(u) for u in rng.sample(unit_ids, 8 if quick else units)]
     manifest = json.loads((folder / "manifest.json").read_text())
     geometry_path = f"/data/{manifest['web']['units']['name']}"
@@ -265,6 +342,7 @@ def measure(
     result = {
         "geometry_file": [{"ms": r["ms"], "bytes": r["bytes"], "status": r["status"]} for r in geometry_rows],
         "switches": switch_rows,
+        "profile_switches": profile_switch_rows,
         "compare": compare_rows,
         "profile": profile_rows,
         "errors": replayer.errors,
@@ -277,20 +355,29 @@ def measure(
     return result
 
 
+def _kinds(rows: list[dict]) -> list[str]:
+    return sorted({k for r in rows for k in r["parts"]}, key=lambda k: (KIND_ORDER.get(k, 9), k))
+
+
+def _per_callback(rows: list[dict], kinds: list[str], field: str, total: str, digits: int) -> dict:
+    return {k: summary([r["parts"][k][field] for r in rows if k in r["parts"]], digits, p95=True) for k in kinds} | {
+        "sum": summary([r[total] for r in rows], digits, p95=True)
+    }
+
+
 def figures(result: dict, first_pass: list[dict]) -> dict:
     sw = result["switches"]
-    kinds = sorted({k for r in sw for k in r["parts"]}, key=lambda k: (KIND_ORDER.get(k, 9), k))
+    kinds = _kinds(sw)
+    psw = result.get("profile_switches") or []
+    pkinds = _kinds(psw)
     out = {
         "switch_callbacks": kinds,
-        "switch_server_ms": {
-            k: summary([r["parts"][k]["ms"] for r in sw if k in r["parts"]], 1, p95=True) for k in kinds
-        }
-        | {"sum": summary([r["sum_ms"] for r in sw], 1, p95=True)},
+        "switch_server_ms": _per_callback(sw, kinds, "ms", "sum_ms", 1),
         "switch_server_first_pass_ms": summary([r["sum_ms"] for r in first_pass], 1, p95=True),
-        "switch_bytes": {
-            k: summary([r["parts"][k]["bytes"] for r in sw if k in r["parts"]], 0, p95=True) for k in kinds
-        }
-        | {"sum": summary([r["bytes"] for r in sw], 0, p95=True)},
+        "switch_bytes": _per_callback(sw, kinds, "bytes", "bytes", 0),
+        "profile_switch_callbacks": pkinds,
+        "profile_switch_server_ms": _per_callback(psw, pkinds, "ms", "sum_ms", 1),
+        "profile_switch_bytes": _per_callback(psw, pkinds, "bytes", "bytes", 0),
         "switch_request_bytes": summary([r["request_bytes"] for r in sw], 0),
         "switch_encoding": sorted({r["encoding"] or "identity" for r in sw}),
         "compare_server_ms": summary([r["ms"] for r in result["compare"]], 1, p95=True),
@@ -298,6 +385,7 @@ def figures(result: dict, first_pass: list[dict]) -> dict:
         "profile_server_ms": summary([r["ms"] for r in result["profile"]], 1, p95=True),
         "profile_bytes": summary([r["bytes"] for r in result["profile"]], 0),
         "replay_errors": len(result["errors"]),
+        "replay_error_messages": sorted(set(result["errors"]))[:10],
         "geometry_file_ms": summary([r["ms"] for r in result["geometry_file"]], 1),
         "geometry_file_bytes": result["geometry_file"][0]["bytes"] if result["geometry_file"] else None,
         "slowest_switches": sorted(
@@ -356,6 +444,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in [*figs["switch_callbacks"], "sum"]:
         s = figs["switch_bytes"][name]
         print(f"switch bytes, {name:16}     median {s['median']:>8} p95 {s['p95']:>8} max {s['max']:>8}")
+    for name in [*figs["profile_switch_callbacks"], "sum"]:
+        s = figs["profile_switch_server_ms"][name]
+        print(f"switch with a profile open, ms, {name:8} median {s['median']:>8} p95 {s['p95']:>8} max {s['max']:>8}")
+    s = figs["profile_switch_bytes"]["sum"]
+    print(f"switch with a profile open, bytes    median {s['median']:>8} p95 {s['p95']:>8} max {s['max']:>8}")
     for key in ("compare_server_ms", "profile_server_ms"):
         s = figs[key]
         print(f"{key:28} median {s['median']:>8} p95 {s['p95']:>8} max {s['max']:>8}")

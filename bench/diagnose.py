@@ -8,11 +8,13 @@ map callback over every (indicator, year), the profile callback for 40 units and
 every numeric indicator; what the index page's Dash config carries; and an import-time profile of
 `import app` (what a fresh gunicorn master spends before it is ready).
 
-Browser (the atlas under gunicorn, headless Chromium): the no-change repaint; a change of the fill-color
-expression alone (MapLibre re-lays out every tile of the units source when a data-driven paint property
-changes: tile reloads are counted by wrapping the source's reload); and the alternative of putting each
-feature's colour into its feature state under a constant expression, so that a new palette is only feature
-states. Every time is to `idle`, then to pixels read back (SwiftShader has rasterised the frame).
+Browser (the atlas under gunicorn, headless Chromium): two switches with the main thread's CPU profile (self
+time by script and function); the no-change repaint; new colours for every feature through feature state
+under the constant fill-color expression (what assets/atlas-map.js does on a switch since commit 7d9e9e7);
+and, for comparison, a change of the fill-color expression itself (what it did before: MapLibre re-lays out
+every tile of the units source when a data-driven paint property changes). Tile reloads are counted by
+wrapping the source's reload. Every time is to `idle`, then to pixels read back (SwiftShader has rasterised
+the frame).
 """
 
 from __future__ import annotations
@@ -53,17 +55,12 @@ window.__diag = {
   repaint() {
     const t0 = performance.now(); const p = window.__diag.idle(t0); window.__diag.map().triggerRepaint(); return p;
   },
-  paletteOnly() {
-    const m = window.__diag.map(); const e = JSON.parse(JSON.stringify(m.getPaintProperty('units-fill', 'fill-color')));
-    const i = e.indexOf(0), j = e.indexOf(1); const tmp = e[i + 1]; e[i + 1] = e[j + 1]; e[j + 1] = tmp;
-    const r0 = window.__diag.reloads; const t0 = performance.now();
-    m.setPaintProperty('units-fill', 'fill-color', e);
+  expressionChange(k) {
+    // A new fill-color expression (the same colours, another fallback): what a switch cost before 7d9e9e7.
+    const m = window.__diag.map(); const r0 = window.__diag.reloads; const t0 = performance.now();
+    const grey = k % 2 ? '#d8d8d8' : '#d9d9d9';
+    m.setPaintProperty('units-fill', 'fill-color', ['coalesce', ['feature-state', 'col'], grey]);
     return window.__diag.idle(t0).then(r => Object.assign(r, {tile_reloads: window.__diag.reloads - r0}));
-  },
-  colourStateSetup() {
-    const m = window.__diag.map(); const t0 = performance.now();
-    m.setPaintProperty('units-fill', 'fill-color', ['coalesce', ['feature-state', 'colour'], '#d9d9d9']);
-    return window.__diag.idle(t0);
   },
   colourStates([k, n]) {
     const m = window.__diag.map();
@@ -71,7 +68,7 @@ window.__diag = {
                       ['#d73027', '#fc8d59', '#fee090', '#91bfdb', '#4575b4'],
                       ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9']];
     const pal = palettes[k % 3]; const r0 = window.__diag.reloads; const t0 = performance.now();
-    for (let i = 0; i < n; i++) m.setFeatureState({source: 'units', id: i}, {colour: pal[(i * 7 + k) % 5]});
+    for (let i = 0; i < n; i++) m.setFeatureState({source: 'units', id: i}, {col: pal[(i * 7 + k) % 5]});
     const js = performance.now() - t0;
     return window.__diag.idle(t0, {js_ms: js}).then(r => Object.assign(r, {tile_reloads: window.__diag.reloads - r0}));
   },
@@ -128,19 +125,21 @@ def browser_experiments(url: str, repeats: int = 4) -> dict:
         for indicator in ("population", "share_65plus"):  # the first keeps foreign_pct's colours, the second not
             page.wait_for_timeout(500)
             out[f"switch_to_{indicator}"] = profile_switch(page, cdp, indicator)
-        for name, script in (("repaint", "window.__diag.repaint()"), ("palette_only", "window.__diag.paletteOnly()")):
-            rows = []
-            for _ in range(repeats):
-                page.wait_for_timeout(500)
-                rows.append(page.evaluate(script))
-            out[name] = rows
-        page.wait_for_timeout(500)
-        out["colour_state_setup"] = page.evaluate("window.__diag.colourStateSetup()")
+        rows = []
+        for _ in range(repeats):
+            page.wait_for_timeout(500)
+            rows.append(page.evaluate("window.__diag.repaint()"))
+        out["repaint"] = rows
         rows = []
         for k in range(repeats):
             page.wait_for_timeout(500)
             rows.append(page.evaluate("a => window.__diag.colourStates(a)", [k, units]))
         out["colour_states_all_features"] = rows
+        rows = []
+        for k in range(repeats):
+            page.wait_for_timeout(500)
+            rows.append(page.evaluate("k => window.__diag.expressionChange(k)", k + 1))
+        out["fill_expression_change"] = rows
         context.close()
         chromium.close()
     return out
@@ -276,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
             captured = browser_bench.capture(chromium, server.url)
             chromium.close()
         if not args.no_browser:
-            log("browser experiments: repaint, palette change, colours in feature state")
+            log("browser experiments: switches, repaint, colours in feature state, fill-color expression change")
             result["browser"] = browser_experiments(server.url)
     if not args.no_server:
         log("server profiles (in-process)")

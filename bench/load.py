@@ -3,12 +3,14 @@
     python -m bench.load [--users 50] [--seconds 60] [--max-requests 20000] [--wait 0.5 1.5] [--quick]
     python -m bench.load --scaling 1,2,4 [--seconds 30]       (throughput per worker count, docs/scaling.md)
 
-The users (bench/locustfile.py) mix page loads, indicator switches (the browser's own callback requests,
-replayed) and profiles, with a think time drawn between the two --wait values. The run is bounded in time
-(--seconds) and in count (--max-requests); it targets 127.0.0.1 only. Every request's time is kept, so the
-percentiles here are exact (locust's own tables round them). Reported: requests, errors, requests/s, median
-and p95 overall and per request kind, the CPU locust itself used (it shares the 2 cores with the server),
-and the RSS and PSS of each worker at the start and at the end (memory must stay flat).
+The users (bench/locustfile.py) mix page loads, indicator switches and clicks on a unit that open its
+profile (each the browser's own callback requests, replayed: state + map for a switch with no unit
+selected, state + map + profile for a click), with a think time drawn between the two --wait values. The
+run is bounded in time (--seconds) and in count (--max-requests); it targets 127.0.0.1 only. Every
+request's time is kept, so the percentiles here are exact (locust's own tables round them). Reported:
+requests, errors, requests/s, median and p95 overall and per request kind, the CPU locust itself used (it
+shares the 2 cores with the server), and the RSS and PSS of each worker at the start and at the end (memory
+must stay flat).
 
 --scaling starts one server per worker count and drives it with the same users without think time
 (closed loop: each user sends its next request as soon as the last one is answered), which measures
@@ -29,7 +31,7 @@ from pathlib import Path
 
 from bench.support import REPO, Interference, Server, cpu_seconds, log, percentile, process_memory
 
-KINDS = ("GET /", "layout", "dependencies", "state", "map", "profile (none)", "profile")
+KINDS = ("GET /", "layout", "dependencies", "state", "map", "state (unit click)", "map (unit click)", "profile")
 
 
 def run(
@@ -224,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         row = run(server, captured, args.users, args.seconds, args.max_requests, tuple(args.wait))
     print(summarise(row))
     for kind, k in row["per_kind"].items():
-        print(f"  {kind:16} {k['requests']:>7} requests, median {k['median_ms']:>7} ms, p95 {k['p95_ms']:>7} ms")
+        print(f"  {kind:18} {k['requests']:>7} requests, median {k['median_ms']:>7} ms, p95 {k['p95_ms']:>7} ms")
     print(json.dumps({"load": row}))
     return 0
 

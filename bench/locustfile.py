@@ -3,10 +3,11 @@
 Each simulated user repeats, with a think time between actions, one of:
 - a page load (weight 1): GET /, GET /_dash-layout (with the page as Referer, as Dash sends it) and
   GET /_dash-dependencies; static files are left out (immutable, cached by the browser or a proxy);
-- an indicator switch (weight 3): the state callback, then the callbacks it triggers (map, profile and
-  whatever else the page runs on a switch), as the browser recorded them, for a random indicator (each
-  unit's latest value, or one year);
-- a profile (weight 1): the profile callback for a random unit.
+- an indicator switch (weight 3): every callback request the browser sent for a switch with no unit
+  selected (the state callback, then the map callback), as recorded, for a random indicator (each unit's
+  latest value, or one year);
+- a profile (weight 1): every callback request the browser sent for a click on a unit (the state callback,
+  then the map and profile callbacks; the profile body is the recorded `profile_unit`), for a random unit.
 
 Configuration comes from the JSON file named by BENCH_LOAD_CONFIG (written by bench.load): the captured
 callback bodies, the states and units to draw from, the think time, the request budget after which the run
@@ -23,7 +24,7 @@ import time
 import gevent
 from locust import FastHttpUser, between, events, task
 
-from bench.callbacks import _input_value, _query, _set_input, switch_bodies
+from bench.callbacks import switch_bodies, unit_click_bodies
 
 CONFIG = json.loads(open(os.environ["BENCH_LOAD_CONFIG"]).read())  # noqa: SIM115 - read once at start
 CAPTURED = CONFIG["captured"]
@@ -82,10 +83,10 @@ class AtlasUser(FastHttpUser):
     def switch(self):
         indicator, year = self.rng.choice(CONFIG["states"])
         for kind, body in switch_bodies(CAPTURED["switch"], indicator, year, IDS):
-            self._post("profile (none)" if kind == "profile" else kind, body)
+            self._post(kind, body)
 
     @task(1)
     def profile(self):
         unit = self.rng.choice(CONFIG["units"])
-        key = _query(_input_value(CAPTURED["profile_unit"], IDS["profile_key"]), unit=unit)
-        self._post("profile", _set_input(CAPTURED["profile_unit"], IDS["profile_key"], key))
+        for kind, body in unit_click_bodies(CAPTURED["unit_click"], unit, IDS):
+            self._post(f"{kind} (unit click)" if kind != "profile" else kind, body)

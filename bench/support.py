@@ -8,7 +8,9 @@ Nothing here talks to anything but 127.0.0.1.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import ctypes
 import http.client
 import json
 import math
@@ -230,11 +232,41 @@ def _busy_ticks() -> int:
     return user + nice + system + irq + softirq + steal
 
 
+_SUBREAPER: list[bool] = []
+
+
+def _reap_orphans() -> None:
+    """Reap the exited processes that were handed to this one as their subreaper (at exit, when every
+    subprocess.Popen of the run has been waited for): none is left behind as a zombie."""
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+
+
+def become_subreaper() -> bool:
+    """Make this process the subreaper of everything it starts (Linux prctl PR_SET_CHILD_SUBREAPER).
+
+    Chromium's helper processes outlive their parent when the browser closes; without a subreaper they are
+    handed to init and their CPU time leaves this process tree, so that `Interference` counted Chromium's
+    own work (about one core during the browser part) as other processes'. Orphans now stay this process's
+    children (zombies until the exit, which still hold their CPU times) and are reaped at exit."""
+    if not _SUBREAPER:
+        ok = False
+        with contextlib.suppress(OSError, AttributeError):
+            ok = ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+        if ok:
+            atexit.register(_reap_orphans)
+        _SUBREAPER.append(ok)
+    return _SUBREAPER[0]
+
+
 class Interference:
     """CPU that processes outside this run used meanwhile (the machine is shared): all busy time of
-    /proc/stat minus the time of this process and everything it started (servers, Chromium, locust)."""
+    /proc/stat minus the time of this process and everything it started (servers, Chromium, locust), with
+    the orphans of those kept in the tree (`become_subreaper`)."""
 
     def __init__(self):
+        become_subreaper()
         self.started = time.monotonic()
         self.busy0 = _busy_ticks()
         self.mine0 = _tree_ticks(os.getpid())
