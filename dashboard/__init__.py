@@ -24,7 +24,7 @@ def create_app(build_folder: Path | None = None) -> Dash:
     set_atlas(atlas)
     # Views register their callbacks on import; import them only once the dataset is there.
     from dashboard import layout, security, server
-    from dashboard.views import compare, controls, map, maptable, profile, shell, sync, upload  # noqa: F401
+    from dashboard.views import about, compare, controls, map, maptable, profile, shell, sync, upload  # noqa: F401
 
     app = Dash(
         __name__,

@@ -20,7 +20,7 @@ from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from dashboard.server import data_url
 from dashboard.session import base_vocabulary, with_story
 from dashboard.state import VIEWS, State, parse_query, to_query
-from dashboard.views import about, compare, controls, maptable, profile, upload
+from dashboard.views import compare, controls, maptable, profile, upload
 
 
 def serve_layout():
@@ -101,7 +101,10 @@ def page(atlas: Atlas, state: State) -> html.Div:
                     ),
                     html.Section(id=ids.VIEW_DATA, className=_view_class(state, "data"), children=upload.layout(lang)),
                     html.Section(
-                        id=ids.VIEW_ABOUT, className=_view_class(state, "about"), children=about.layout(atlas, lang)
+                        # Filled when first opened (views/about.py): its ~400 components would otherwise
+                        # slow every update of the page in Dash's renderer.
+                        id=ids.VIEW_ABOUT,
+                        className=_view_class(state, "about"),
                     ),
                 ],
             ),

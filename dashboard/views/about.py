@@ -6,10 +6,14 @@ from __future__ import annotations
 import tomllib
 from functools import lru_cache
 
-from dash import html
+from dash import Input, Output, callback, html, no_update
+from dash import State as DashState
 
+from dashboard import ids
 from dashboard.atlas import Atlas
+from dashboard.context import atlas as get_atlas
 from dashboard.i18n import fmt_date, fmt_number, t
+from dashboard.session import session
 from dashboard.vocabulary import country_name, indicator_label
 from geo import sources
 from geo.settings import DATA_DIR
@@ -134,3 +138,17 @@ def _failures(atlas: Atlas, lang: str) -> html.Div:
             html.Ul([html.Li(f"{f.get('country') or ''} {f.get('source')}: {f.get('problem')}") for f in failures]),
         ]
     )
+
+
+@callback(
+    Output(ids.VIEW_ABOUT, "children"),
+    Input(ids.TABS, "value"),
+    DashState(ids.STATE, "data"),
+    DashState(ids.VIEW_ABOUT, "children"),
+)
+def show_about(view, state_query, shown):
+    """Render About the first time it is opened (and not before)."""
+    if view != "about" or shown:
+        return no_update
+    state, _ = session(state_query)
+    return layout(get_atlas(), state.lang)
