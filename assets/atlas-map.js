@@ -139,7 +139,8 @@
     const meta = p.metaTable[p.meta[i]];
     const valueText = v === null || v === undefined ? p.text.noValue : p.formatValue(v);
     box.appendChild(el("div", "atlas-hover-value", p.label + ": " + valueText));
-    if (meta) box.appendChild(el("div", "atlas-hover-source", meta[0] + " · " + (p.sourceTitles[meta[1]] || meta[1])));
+    if (meta) box.appendChild(el("div", "atlas-hover-source",
+      (meta[0] ? meta[0] + " · " : "") + (p.sourceTitles[meta[1]] || meta[1])));
     return box;
   }
 

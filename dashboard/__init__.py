@@ -37,6 +37,9 @@ def create_app(build_folder: Path | None = None) -> Dash:
         update_title=None,
         suppress_callback_exceptions=False,
     )
+    # The largest request is an upload: 5 MB as base64 (x 4/3) in a JSON body. Refuse anything bigger
+    # before it is read (413), whatever the browser-side limit says.
+    app.server.config["MAX_CONTENT_LENGTH"] = 8 * 1024 * 1024
     app.layout = layout.serve_layout
     server.register_routes(app.server, atlas)
     security.install(app)  # last: the policy hashes every inline script defined above

@@ -73,6 +73,8 @@ class Atlas:
     manifest: dict
     bounds: dict[str, list[float]]  # [west, south, east, north] per country, NUTS 2 and NUTS 3 code
     source_ids: list[str]
+    # The span of a change indicator ("2010-2019") by (indicator, source, end year): constant per source.
+    periods: dict[tuple[str, str, int], str] = field(default_factory=dict)
     _series: dict[tuple[str, int | str], Series] = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -100,6 +102,12 @@ class Atlas:
         """Return the values of `indicator` in `year` (or each unit's latest) for every unit."""
         return self._series[(indicator, year)]
 
+    def when(self, indicator: str, source: str | None, year: int) -> str:
+        """Return how a value's time is written: its period for change indicators, else its year."""
+        if not year:
+            return ""
+        return self.periods.get((indicator, source or "", int(year))) or str(int(year))
+
     def has_series(self, indicator: str, year: int | str) -> bool:
         return (indicator, year) in self._series
 
@@ -123,7 +131,7 @@ def load_atlas(folder: Path) -> Atlas:
         units = pd.read_parquet(folder / "units.parquet", columns=UNIT_COLUMNS)
         catalogue = pd.read_parquet(folder / "catalogue.parquet").set_index("id", drop=False)
         values = pd.read_parquet(
-            folder / "indicators.parquet", columns=["unit_id", "indicator", "year", "value", "source"]
+            folder / "indicators.parquet", columns=["unit_id", "indicator", "year", "value", "source", "period"]
         )
         neighbours = pd.read_parquet(folder / "neighbours.parquet")
         map_table = pq.read_table(folder / "units_map.parquet", columns=["unit_id", "geometry"])
@@ -151,11 +159,20 @@ def load_atlas(folder: Path) -> Atlas:
         manifest=manifest,
         bounds=_bounds(units, geometry),
         source_ids=sorted(values["source"].unique()),
+        periods=_periods(values),
     )
     _prepare_series(atlas)
     # Every request reads the prepared arrays; the 300,000-row table is not needed any more.
     atlas.values = atlas.values.iloc[0:0]
     return atlas
+
+
+def _periods(values: pd.DataFrame) -> dict[tuple[str, str, int], str]:
+    spans = values.dropna(subset=["period"]).drop_duplicates(["indicator", "source", "year"])
+    return {
+        (i, s, int(y)): str(p)
+        for i, s, y, p in zip(spans["indicator"], spans["source"], spans["year"], spans["period"])
+    }
 
 
 def _bounds(units: pd.DataFrame, geometry: np.ndarray) -> dict[str, list[float]]:
@@ -172,7 +189,7 @@ def _prepare_series(atlas: Atlas) -> None:
     """Precompute every (indicator, year) and (indicator, latest) series as aligned arrays."""
     n = len(atlas.units)
     source_index = {s: i for i, s in enumerate(atlas.source_ids)}
-    values = atlas.values.assign(
+    values = atlas.values.drop(columns="period").assign(
         pos=atlas.values["unit_id"].map(atlas.position).to_numpy(),
         src=atlas.values["source"].map(source_index).to_numpy(),
     )

@@ -125,6 +125,6 @@ def upload_series(atlas: Atlas, dataset) -> Series:
     known = ~np.isnan(positions.astype(float))
     values[positions[known].astype(int)] = np.fromiter(dataset.values.values(), dtype=float)[known]
     present = ~np.isnan(values)
-    years = np.where(present, dataset.year or 0, 0).astype(np.int16)
-    sources = np.where(present, -1, -1).astype(np.int16)
+    years = np.where(present, dataset.year or 0, 0).astype(np.int16)  # 0: the file gave no year
+    sources = np.full(len(values), -1, dtype=np.int16)  # -1: the person's file, not a catalogued source
     return Series(UPLOAD_PREFIX + dataset.id, dataset.year or LATEST, values, years, sources)

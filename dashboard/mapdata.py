@@ -153,7 +153,12 @@ def map_payload(atlas: Atlas, model: MapModel, state: State) -> dict:
     sources = ["", *atlas.source_ids]
     pairs = np.where(present, model.years.astype(np.int32) * 1000 + model.source_codes + 1, -1)
     table, meta = np.unique(pairs, return_inverse=True)
-    meta_table = [None if p < 0 else [int(p // 1000) or None, sources[int(p % 1000)]] for p in table]
+    meta_table = [
+        None
+        if p < 0
+        else [atlas.when(model.indicator, sources[int(p % 1000)], int(p // 1000)) or None, sources[int(p % 1000)]]
+        for p in table
+    ]
     return {
         "key": f"{model.indicator}|{model.year}",
         "indicator": model.indicator,

@@ -34,8 +34,16 @@ PNG_DPI = 150
 PROJECTION = "EPSG:3035"
 
 # Figures are made with matplotlib's object API (no pyplot, no global figure state). Drawing still shares
-# font caches and rcParams, so one poster is drawn at a time per process.
+# font caches and rcParams, so one poster is drawn at a time per process; a second request waits a little,
+# then gets "busy" (503) rather than holding a worker that the map's callbacks need.
 _lock = threading.Lock()
+BUSY_WAIT_S = 2.0
+
+
+class PosterBusy(RuntimeError):
+    """This worker is drawing another poster."""
+
+
 RC = {
     "svg.fonttype": "none",  # SVG keeps its text as text: searchable, editable in a print shop
     "pdf.fonttype": 42,  # TrueType in PDF: text stays selectable
@@ -77,7 +85,16 @@ def render(atlas: Atlas, state: State, indicators: Indicators, fmt: str, built: 
     fills, model = colours(atlas, state, indicators)
     indicator = indicators.get(state.indicator)
     unit = unit_label(indicator.unit, lang)
-    with _lock, matplotlib.rc_context(RC):
+    if not _lock.acquire(timeout=BUSY_WAIT_S):
+        raise PosterBusy("another poster is being drawn")
+    try:
+        return _draw(atlas, state, indicators, fmt, built, units, context, fills, model, indicator, unit, lang)
+    finally:
+        _lock.release()
+
+
+def _draw(atlas, state, indicators, fmt, built, units, context, fills, model, indicator, unit, lang) -> bytes:
+    with matplotlib.rc_context(RC):
         fig = Figure(figsize=A1_INCHES)
         ax = fig.add_axes([0.02, 0.05, 0.72, 0.83])
         units.plot(ax=ax, color=fills, linewidth=0.08, edgecolor="#ffffff")

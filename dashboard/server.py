@@ -9,10 +9,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Flask, Response, abort, jsonify, request, send_file
 
 from dashboard.atlas import Atlas
 from dashboard.i18n import t
+from dashboard.state import to_query
 from geo.settings import REPO_ROOT
 
 VENDOR_DIRS = {"maplibre-gl": REPO_ROOT / "node_modules" / "maplibre-gl" / "dist"}
@@ -70,9 +73,15 @@ def register_routes(server: Flask, atlas: Atlas) -> None:
             abort(404)
         query = request.query_string.decode("utf-8", "replace")
         if "upload%3A" in query or "upload:" in query:
-            return Response(t("poster.no_uploads"), status=400, mimetype="text/plain")
+            lang = request.args.get("lang", "en")
+            return Response(t("poster.no_uploads", lang), status=400, mimetype="text/plain")
         state, indicators = session(query)
-        body = poster.render(atlas, state, indicators, fmt)
+        try:
+            body = _poster_bytes(to_query(state), fmt)
+        except poster.PosterBusy:
+            return Response(
+                t("poster.busy", state.lang), status=503, mimetype="text/plain", headers={"Retry-After": "10"}
+            )
         name = f"pluralps-atlas_{state.indicator}_{state.year}.{fmt}"
         disposition = "inline" if request.args.get("inline") == "1" else "attachment"  # inline: open in the browser
         return Response(
@@ -96,6 +105,17 @@ def register_routes(server: Flask, atlas: Atlas) -> None:
         if missing:
             body["missing_vendor_files"] = missing
         return jsonify(body), 200 if not missing else 503
+
+
+@lru_cache(maxsize=3)
+def _poster_bytes(query: str, fmt: str) -> bytes:
+    """Return the poster of a state (given by its canonical query) in `fmt`, drawn once: a workshop prints
+    the same map several times. Uploads never reach here, so the query says everything."""
+    from dashboard import poster
+    from dashboard.session import session
+
+    state, indicators = session(query)
+    return poster.render(indicators.atlas, state, indicators, fmt)
 
 
 def _mimetype(name: str) -> str:

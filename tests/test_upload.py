@@ -278,3 +278,27 @@ def test_adding_numbers_datasets_uniquely_and_caps_their_count():
     assert len(datasets) == MAX_DATASETS
     assert len({d.id for d in datasets}) == MAX_DATASETS
     assert datasets[-1].label == f"d{MAX_DATASETS + 4}"
+
+
+@pytest.mark.integration
+def test_odd_codes_never_break_the_analysis(index):
+    for key in ("²", "9" * 5_000, "ᛝ", "-1", "AT_", "_"):
+        analysis = analyse(
+            "x.csv",
+            f"gkz;land;v\n{key};CH;3\n70101;AT;4\n".encode(),
+            Choices(key_column="gkz", key_kind="code", country_column="land"),
+            index,
+        )
+        assert analysis.error is None
+        assert analysis.report["matched"] == 1
+
+
+def test_an_oversized_upload_is_refused_before_it_is_decoded():
+    from dashboard.views.upload import decode_contents
+
+    huge = "data:text/csv;base64," + "QUFB" * (2 * parse.MAX_BYTES // 3)
+    with pytest.raises(UploadError) as err:
+        decode_contents(huge)
+    assert err.value.key == "too_large"
+    with pytest.raises(UploadError, match="unreadable"):
+        decode_contents("data:text/csv;base64,@@@@")

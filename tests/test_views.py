@@ -177,3 +177,14 @@ def test_csv_download_has_year_and_source_and_no_formulas(atlas):
     parsed = pd.read_csv(io.StringIO(text))
     assert parsed["name"].tolist() == ["'=cmd|' /C calc'!A0", "'@SUM(1)", "Zürich"]
     assert parsed["value"].tolist() == [-1.5, 2, 3]
+
+
+def test_change_indicators_keep_their_period_and_classes_their_names(atlas):
+    frame = map_view.table(atlas, State(indicator="pop_change_pa", countries=("CH", "FR")))
+    zurich = frame.set_index("unit_id").loc["CH_261"]
+    assert (zurich["year"], zurich["period"]) == (2019, "2010-2019")
+    assert frame.set_index("unit_id").loc["FR_74010", "period"] == "2015-2021"
+    assert atlas.when("pop_change_pa", "ch_portraits_2021", 2019) == "2010-2019"
+    assert atlas.when("population", "ch_portraits_2021", 2019) == "2019"
+    degurba = map_view.table(atlas, State(indicator="degurba", countries=("AT",))).set_index("unit_id")
+    assert degurba.loc["AT_70101", "class"] == "Cities"

@@ -9,6 +9,7 @@ be read at all gives an Analysis with `error` set.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -56,7 +57,18 @@ class Analysis:
 
 
 def analyse(filename: str, data: bytes, choices: Choices, index: UnitIndex) -> Analysis:
-    """Return the analysis of an uploaded file under the person's choices."""
+    """Return the analysis of an uploaded file under the person's choices (never raises: a file that
+    breaks the analysis in an unforeseen way is reported as unreadable, and the server stays up)."""
+    try:
+        return _analyse(filename, data, choices, index)
+    except UploadError as exc:
+        return Analysis(error=(exc.key, exc.values))
+    except Exception:
+        logging.getLogger(__name__).exception("upload analysis failed")
+        return Analysis(error=("unreadable", {}))
+
+
+def _analyse(filename: str, data: bytes, choices: Choices, index: UnitIndex) -> Analysis:
     try:
         table = parse_upload(filename, data)
     except UploadError as exc:

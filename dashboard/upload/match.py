@@ -96,10 +96,12 @@ def unit_from_code(code: str, country: str | None, index: UnitIndex) -> tuple[st
         return None, "no_country"
     if index.levels_by_country.get(country) == {"NUTS3"}:
         return None, "nuts_level_country"
+    if not re.fullmatch(r"[0-9A-Za-z]{1,12}", text):  # ASCII and short: "²" or a 5,000-digit code match nothing
+        return None, "unknown_code"
     if country == "CH":
         candidate = f"CH_{int(text)}" if text.isdigit() else None
     elif country in CODE_WIDTH:
-        candidate = f"{country}_{text.upper().zfill(CODE_WIDTH[country])}" if text.isalnum() else None
+        candidate = f"{country}_{text.upper().zfill(CODE_WIDTH[country])}"
     else:
         candidate = f"{country}_{text}"
     if candidate in index.ids:

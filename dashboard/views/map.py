@@ -193,10 +193,23 @@ def table(atlas: Atlas, state: State, indicators: Indicators | None = None) -> p
             "indicator": model.indicator,
             "value": model.values,
             "unit": indicator.unit,
-            "year": np.where(np.isnan(model.values), None, model.years),
+            "year": np.where(np.isnan(model.values) | (model.years == 0), None, model.years),
+            "period": None,
             "source": source,
         }
     )[keep]
+    if indicator.kind == "categorical":  # the class as people read it, beside its code
+        labels = {float(code): names.get("en") for code, names in indicator.categories.items()}
+        frame.insert(frame.columns.get_loc("value") + 1, "class", frame["value"].map(labels))
+    # A change indicator's value covers a span ("2010-2019"); the year column holds its end.
+    spans = {
+        (src, y): atlas.when(model.indicator, src, y)
+        for src, y in set(zip(frame["source"], frame["year"]))
+        if src is not None and y is not None
+    }
+    frame["period"] = [
+        spans.get((src, y)) if spans.get((src, y)) != str(y) else None for src, y in zip(frame["source"], frame["year"])
+    ]
     return frame
 
 

@@ -131,6 +131,15 @@ def update_table(map_key, sort, _previous, _next, page, uploads):
     rows = frame.iloc[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     indicator = indicators.get(state.indicator)
     unit = unit_label(indicator.unit, lang)
+
+    def show(value) -> str:
+        if value != value:  # NaN
+            return t("common.no_value", lang)
+        if indicator.kind == "categorical":
+            names = indicator.categories.get(str(int(value)), {})
+            return names.get(lang) or names.get("en") or str(int(value))
+        return fmt_value(value, unit, lang)
+
     head = html.Thead(
         html.Tr(
             [
@@ -144,11 +153,8 @@ def update_table(map_key, sort, _previous, _next, page, uploads):
             [
                 html.Th(html.Button(r.name, id={"type": UNIT, "unit": r.unit_id}, className="atlas-link"), scope="row"),
                 html.Td(country_name(r.country, lang)),
-                html.Td(
-                    fmt_value(r.value, unit, lang) if r.value == r.value else t("common.no_value", lang),
-                    className="num",
-                ),
-                html.Td("" if r.year is None else str(r.year)),
+                html.Td(show(r.value), className="num"),
+                html.Td(r.period or ("" if r.year is None else str(r.year))),
                 html.Td(source_publisher(r.source) if isinstance(r.source, str) else ""),
             ]
         )

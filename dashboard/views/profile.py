@@ -214,7 +214,9 @@ def _table(atlas: Atlas, rows: list[ProfileRow], unit, lang: str, highlight: str
             value = labels.get(lang) or labels.get("en") or str(int(row.value))
         else:
             value = fmt_value(row.value, unit_text(atlas, row.indicator, lang), lang)
-        years = str(row.year) + (f" ({', '.join(map(str, row.other_years))})" if row.other_years else "")
+        years = atlas.when(row.indicator, row.source, row.year) + (
+            f" ({', '.join(map(str, row.other_years))})" if row.other_years else ""
+        )
         body.append(
             html.Tr(
                 className="atlas-row-highlight" if row.indicator == highlight else None,

@@ -22,7 +22,7 @@ from dashboard.session import session
 from dashboard.upload.analyse import Analysis, Choices, analyse
 from dashboard.upload.datasets import SPI_FIELDS, load_datasets, store_with
 from dashboard.upload.match import KINDS, UnitIndex, header_metadata
-from dashboard.upload.parse import MAX_BYTES, MAX_COLUMNS, MAX_ROWS
+from dashboard.upload.parse import MAX_BYTES, MAX_COLUMNS, MAX_ROWS, UploadError
 from dashboard.upload.spi import template_frame, template_xlsx
 from dashboard.views.upload_report import RESOLVE, dataset_list, report
 from dashboard.vocabulary import country_name, indicator_options
@@ -124,14 +124,27 @@ def layout(lang: str) -> list:
     ]
 
 
-def decode_contents(contents) -> bytes | None:
-    """Return the bytes of a dcc.Upload `contents` data URL, or None when it is not one."""
+def decode_contents(contents) -> bytes:
+    """Return the bytes of a dcc.Upload `contents` data URL; raise UploadError when it is none, or when it
+    is larger than the limit (measured on the base64 text, before anything is decoded)."""
     if not isinstance(contents, str) or "," not in contents:
-        return None
+        raise UploadError("unreadable")
+    size = len(contents) * 3 // 4
+    if size > MAX_BYTES + 1024:
+        raise UploadError("too_large", size=round(size / (1024 * 1024), 1), limit=MAX_BYTES // (1024 * 1024))
     try:
         return base64.b64decode(contents.split(",", 1)[1], validate=True)
     except (binascii.Error, ValueError):
-        return None
+        raise UploadError("unreadable") from None
+
+
+def analyse_upload(contents, filename, choices: Choices) -> Analysis:
+    """Return the analysis of the uploaded `contents` (an unreadable or oversized upload as an error)."""
+    try:
+        data = decode_contents(contents)
+    except UploadError as exc:
+        return Analysis(error=(exc.key, exc.values))
+    return analyse(str(filename or ""), data, choices, unit_index())
 
 
 def choices_from(
@@ -279,11 +292,7 @@ def on_file(contents, filename, state_query):
     state, _ = session(state_query)
     lang = state.lang
     hidden = "atlas-upload-key atlas-hidden"
-    data = decode_contents(contents)
-    if data is None:
-        problem = [html.P(t("upload.error.unreadable", lang), className="atlas-error", role="alert")]
-        return [], problem, True, True, hidden, [], None, "unit_id", [], None, None
-    analysis = analyse(str(filename or ""), data, Choices(), unit_index())
+    analysis = analyse_upload(contents, filename, Choices())
     if analysis.table is None:
         return [], report(analysis, lang), True, True, hidden, [], None, "unit_id", [], None, None
     columns = list(analysis.table.frame.columns)
@@ -317,13 +326,12 @@ def on_form(
     key_column, key_kind, country_column, country, column_values, resolve_values, contents, filename, state_query
 ):
     state, _ = session(state_query)
-    data = decode_contents(contents)
-    if data is None:
+    if not contents:
         return no_update, no_update
     choices = choices_from(
         key_column, key_kind, country_column, country, _ids(4), column_values, _ids(5), resolve_values
     )
-    analysis = analyse(str(filename or ""), data, choices, unit_index())
+    analysis = analyse_upload(contents, filename, choices)
     return report(analysis, state.lang), bool(analysis.error) or not analysis.datasets
 
 
@@ -369,13 +377,10 @@ def on_add(
 ):
     state, _ = session(state_query)
     lang = state.lang
-    data = decode_contents(contents)
-    if data is None:
-        return no_update, t("upload.error.unreadable", lang), no_update, no_update
     choices = choices_from(
         key_column, key_kind, country_column, country, column_ids, column_values, resolve_ids, resolve_values
     )
-    analysis = analyse(str(filename or ""), data, choices, unit_index())
+    analysis = analyse_upload(contents, filename, choices)
     if analysis.error or not analysis.datasets:
         return no_update, t("upload.nothing_added", lang), no_update, no_update
     units = get_atlas().unit_ids
@@ -429,11 +434,8 @@ def on_download(_u, _x, _c, contents, filename, key_column, key_kind, country_co
             f"spi_{i}_{f}: {t(f'theme.{f}', state.lang)}" for i, f in enumerate(SPI_FIELDS, start=1)
         ]
         return dcc.send_bytes(template_xlsx(frame, lines), filename="pluralps-spi-self-assessment.xlsx")
-    data = decode_contents(contents)
-    if data is None:
-        return no_update
     choices = choices_from(key_column, key_kind, country_column, country, [], [], [], [])
-    analysis = analyse(str(filename or ""), data, choices, unit_index())
+    analysis = analyse_upload(contents, filename, choices)
     if analysis.unmatched_rows is None:
         return no_update
     return dcc.send_string(safe_csv(analysis.unmatched_rows), filename="unmatched-rows.csv")
