@@ -146,7 +146,8 @@
 
   function decorate(p) {
     // Number formatting per language, done here so that values travel as numbers.
-    const fmt = new Intl.NumberFormat(p.locale || "en", { maximumSignificantDigits: 4 });
+    // At most 4 significant digits, but never fewer than the integer digits (1,512,491 stays whole).
+    const fmt = new Intl.NumberFormat(p.locale || "en", { maximumFractionDigits: 3 });
     p.formatValue = function (v) {
       if (p.mode === "categories") return p.categoryLabels[String(v)] || String(v);
       return fmt.format(v) + (p.unit ? " " + p.unit : "");

@@ -16,8 +16,8 @@ neutral indicators, diverging where the catalogue says which direction is better
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
 
 import jenkspy
 import numpy as np
@@ -83,12 +83,23 @@ def classify(values: np.ndarray, method: str, k: int) -> Classes:
     present = values[~np.isnan(values)]
     if present.size == 0:
         return Classes(method, float("nan"), (), ())
-    return _classify_cached(method, int(k), present.tobytes())
+    key = (method, int(k), hashlib.blake2b(present.tobytes(), digest_size=16).digest())
+    cached = _cache.get(key)
+    if cached is None:
+        cached = _classify(method, int(k), present)
+        if len(_cache) >= CACHE_SIZE:
+            _cache.pop(next(iter(_cache)))  # oldest first
+        _cache[key] = cached
+    return cached
 
 
-@lru_cache(maxsize=512)
-def _classify_cached(method: str, k: int, data: bytes) -> Classes:
-    y = np.frombuffer(data, dtype=np.float64)
+# Classes by (method, k, digest of the values): a 16-byte key instead of the values themselves (up to
+# 140 KB each), so that 512 remembered classifications cost kilobytes, not 70 MB per worker.
+CACHE_SIZE = 512
+_cache: dict[tuple, Classes] = {}
+
+
+def _classify(method: str, k: int, y: np.ndarray) -> Classes:
     lower = float(y.min())
     distinct = np.unique(y)
     if method == "continuous" or distinct.size == 1:

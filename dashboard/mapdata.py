@@ -198,6 +198,7 @@ def round_significant(values: np.ndarray, digits: int = SIGNIFICANT_DIGITS) -> n
     out = np.array(values, dtype=float)
     finite = np.isfinite(out) & (out != 0)
     magnitude = np.floor(np.log10(np.abs(out[finite])))
-    scale = 10.0 ** (digits - 1 - magnitude)
+    # Never round away integer digits: a population of 1,512,491 stays 1,512,491, 12.3456 becomes 12.35.
+    scale = 10.0 ** np.maximum(digits - 1 - magnitude, 0)
     out[finite] = np.round(out[finite] * scale) / scale
     return out

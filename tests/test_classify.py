@@ -31,7 +31,7 @@ def test_natural_breaks_are_mapclassifys_fisher_jenks(skewed):
 def test_natural_breaks_on_many_values_are_reproducible_and_sampled_with_the_fixed_seed():
     y = np.random.default_rng(3).normal(50, 10, cl.JENKS_EXACT_MAX + 2_000)
     first = cl.classify(y, "natural_breaks", 5)
-    cl._classify_cached.cache_clear()
+    cl._cache.clear()
     second = cl.classify(y, "natural_breaks", 5)
     assert first == second
     state = np.random.get_state()

@@ -88,8 +88,11 @@ def _analyse(filename: str, data: bytes, choices: Choices, index: UnitIndex) -> 
         "duplicates": matching.duplicates[:MAX_LISTED],
         "duplicate_count": len(matching.duplicates),
         "ambiguous": matching.ambiguous[:MAX_LISTED],
+        "ambiguous_count": len(matching.ambiguous),
         "not_numbers": [],
+        "not_numbers_count": 0,
         "out_of_scale": [],
+        "out_of_scale_count": 0,
         "columns": value_columns,
     }
     matched = np.array([u is not None for u in matching.unit_ids])
@@ -97,6 +100,7 @@ def _analyse(filename: str, data: bytes, choices: Choices, index: UnitIndex) -> 
     for column in value_columns:
         values, bad = read_values(table.frame[column])
         rows = np.asarray(table.row_numbers)
+        report["not_numbers_count"] += int(np.count_nonzero(bad & matched))
         for row in rows[bad & matched][:MAX_LISTED]:
             report["not_numbers"].append(
                 {
@@ -108,6 +112,7 @@ def _analyse(filename: str, data: bytes, choices: Choices, index: UnitIndex) -> 
         keep = matched & ~np.isnan(values)
         if column in spi:
             outside = keep & ~np.vectorize(in_scale, otypes=[bool])(np.nan_to_num(values, nan=1.0))
+            report["out_of_scale_count"] += int(np.count_nonzero(outside))
             report["out_of_scale"] += [
                 {"row": int(r), "column": column, "value": float(v)} for r, v in zip(rows[outside], values[outside])
             ][:MAX_LISTED]

@@ -69,7 +69,7 @@ def sentences(indicators: Indicators, comparison: PlaceComparison, state: State)
     indicator = indicators.get(state.indicator)
     label = in_sentence(indicator.label(lang), lang)
     unit = unit_label(indicator.unit, lang)
-    place = t("compare.everywhere", lang) if comparison.place == ALL else country_name(comparison.place, lang)
+    place = place_name(comparison.place, state)
     g = comparison.groups
     out = []
     if g["peripheral"].n and g["central"].n:
@@ -119,6 +119,17 @@ def sentences(indicators: Indicators, comparison: PlaceComparison, state: State)
     return out
 
 
+def place_name(place: str, state: State, overall: bool = False) -> str:
+    """Return how a place of the comparison is named: a country, the chosen countries together, or the
+    whole Alpine Space (only when no country filter is set: a median of two countries is not the Alps')."""
+    lang = state.lang
+    if place != ALL:
+        return country_name(place, lang)
+    if state.countries:
+        return ", ".join(country_name(c, lang) for c in state.countries)
+    return t("compare.overall" if overall else "compare.everywhere", lang)
+
+
 def layout(lang: str) -> list:
     return [
         html.H2(t("compare.title", lang)),
@@ -148,7 +159,7 @@ def table(indicators: Indicators, comparisons: list[PlaceComparison], state: Sta
     )
     body = []
     for comp in comparisons:
-        place = t("compare.overall", lang) if comp.place == ALL else country_name(comp.place, lang)
+        place = place_name(comp.place, state, overall=True)
         for group in (*MOUNTAIN_GROUPS, *PERIPHERALITY_GROUPS):
             s = comp.groups[group]
             interval = (
@@ -213,7 +224,7 @@ def update_compare(compare_key, uploads):
     box = group_boxes(
         groups,
         [overall.groups[g] for g in (*MOUNTAIN_GROUPS, *PERIPHERALITY_GROUPS)],
-        f"{label}: {t('compare.overall', lang)}",
+        f"{label}: {place_name(ALL, state, overall=True)}",
         label,
         t("compare.median", lang),
         t("compare.interval", lang),

@@ -27,11 +27,11 @@ def report(analysis: Analysis, lang: str) -> list:
         t("upload.matched", lang, count=fmt_number(r["matched"], lang)),
         t("upload.unmatched", lang, count=fmt_number(r["unmatched_count"], lang)),
         t("upload.duplicates", lang, count=fmt_number(r["duplicate_count"], lang)),
-        t("upload.not_numbers", lang, count=fmt_number(len(r["not_numbers"]), lang)),
+        t("upload.not_numbers", lang, count=fmt_number(r["not_numbers_count"], lang)),
         t("upload.empty_rows", lang, count=fmt_number(r["empty_count"], lang)),
     ]
     if analysis.spi:
-        summary.append(t("upload.out_of_scale", lang, count=fmt_number(len(r["out_of_scale"]), lang)))
+        summary.append(t("upload.out_of_scale", lang, count=fmt_number(r["out_of_scale_count"], lang)))
     if r.get("encoding"):
         summary.append(
             t("upload.read_as", lang, encoding=r["encoding"], delimiter=DELIMITER_NAMES.get(r["delimiter"], "?"))
@@ -44,24 +44,28 @@ def report(analysis: Analysis, lang: str) -> list:
         r["unmatched"],
         lambda p: [p["row"], p["key"], t(f"upload.reason.{p['reason']}", lang)],
         [t("upload.row", lang), t("upload.key", lang), t("upload.reason_title", lang)],
+        r["unmatched_count"],
     )
     parts += _problem_table(
         t("upload.duplicates_title", lang),
         r["duplicates"],
         lambda p: [p["row"], p["unit_id"], t("upload.first_row", lang, row=p["first_row"])],
         [t("upload.row", lang), "unit_id", ""],
+        r["duplicate_count"],
     )
     parts += _problem_table(
         t("upload.not_numbers_title", lang),
         r["not_numbers"],
         lambda p: [p["row"], p["column"], p["value"]],
         [t("upload.row", lang), t("upload.column", lang), t("upload.value", lang)],
+        r["not_numbers_count"],
     )
     parts += _problem_table(
         t("upload.out_of_scale_title", lang),
         r["out_of_scale"],
         lambda p: [p["row"], p["column"], fmt_number(p["value"], lang)],
         [t("upload.row", lang), t("upload.column", lang), t("upload.value", lang)],
+        r["out_of_scale_count"],
     )
     if r["empty_rows"]:
         parts.append(html.P(t("upload.empty_list", lang, rows=", ".join(map(str, r["empty_rows"][:MAX_SHOWN])))))
@@ -93,11 +97,14 @@ def report(analysis: Analysis, lang: str) -> list:
     return parts
 
 
-def _problem_table(title: str, items: list[dict], cells, headers: list[str]) -> list:
+def _problem_table(title: str, items: list[dict], cells, headers: list[str], total: int) -> list:
+    """Return a table of the first MAX_SHOWN problems and, below, how many more there are in all
+    (`total` counts every problem, not only the listed ones; the CSV of unmatched rows has them all)."""
     if not items:
         return []
     rows = [html.Tr([html.Td(str(c)) for c in cells(item)]) for item in items[:MAX_SHOWN]]
-    more = [html.P(f"… {len(items) - MAX_SHOWN}")] if len(items) > MAX_SHOWN else []
+    shown = min(len(items), MAX_SHOWN)
+    more = [html.P(f"… +{total - shown}")] if total > shown else []
     return [
         html.H4(title),
         html.Table(
