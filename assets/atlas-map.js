@@ -14,7 +14,7 @@
   const S = {
     map: null, container: null, loaded: false, index: null,
     pending: null, classes: null, colours: null, payload: null, zoomKey: undefined, popup: null,
-    hovered: null, paintSeq: 0, lastTiming: null, marks: {}, userMoved: false, bounds: null, keyboardUnit: null,
+    hovered: null, paintSeq: 0, lastTiming: null, marks: {}, userMoved: false, bounds: null, keyboardUnit: null, selectedUnit: null,
   };
 
   function mark(name) { if (!(name in S.marks)) S.marks[name] = Math.round(performance.now()); }
@@ -91,7 +91,6 @@
     S.colours = colours;
     S.classes = cls;
     S.payload = p;
-    map.setFilter("unit-selected", ["==", ["id"], p.selected === null ? -1 : p.selected]);
     map.setFilter("unit-highlight", ["in", ["id"], ["literal", p.highlight || []]]);
     if (p.zoomKey !== S.zoomKey) {
       S.zoomKey = p.zoomKey;
@@ -118,6 +117,18 @@
   function fit() {
     const b = S.bounds;
     if (S.map && b) S.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 24, duration: 0 });
+  }
+
+  function outlineSelected() {
+    if (!S.map || !S.loaded || !S.index) return;
+    const i = S.selectedUnit ? S.index.unit_id.indexOf(S.selectedUnit) : -1;
+    S.map.setFilter("unit-selected", ["==", ["id"], i]);
+  }
+
+  function selectUnit(unitId) {
+    // The unit of the profile, outlined; called by the state (views/shell.py), kept for when the map loads.
+    S.selectedUnit = unitId || null;
+    outlineSelected();
   }
 
   function shown() {
@@ -320,6 +331,7 @@
             mark("units");
             S.loaded = true;
             container.dataset.ready = "true";
+            outlineSelected();
             if (S.pending) { applyPayload(S.pending); S.pending = null; }
           } else {
             map.once("sourcedata", whenUnits);
@@ -363,6 +375,7 @@
     map: function () { return S.map; },
     featureOf: function (unitId) { return S.index ? S.index.unit_id.indexOf(unitId) : -1; },
     select: setSelected,
+    selectUnit: selectUnit,
     shown: shown,
   };
   window.dash_clientside = Object.assign({}, window.dash_clientside, { atlas: { paint: paint } });

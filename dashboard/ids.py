@@ -25,6 +25,7 @@ MAP = "atlas-map"  # the MapLibre container (assets/atlas-map.js looks it up by 
 MAP_PAYLOAD = "atlas-map-payload"
 MAP_PAINTED = "atlas-map-painted"
 SELECTED = "atlas-selected"  # set by the map script on click
+SELECTION_DRAWN = "atlas-selection-drawn"  # the unit the map outlines (set in the browser)
 LEGEND = "atlas-legend"
 MISSING = "atlas-missing"
 INDICATOR_NOTE = "atlas-indicator-note"

@@ -51,6 +51,7 @@ def page(atlas: Atlas, state: State) -> html.Div:
             dcc.Store(id=ids.MAP_PAYLOAD),
             dcc.Store(id=ids.MAP_PAINTED),
             dcc.Store(id=ids.SELECTED),
+            dcc.Store(id=ids.SELECTION_DRAWN),
             # The person's uploads: this browser tab only, never the server (dashboard/upload/datasets.py).
             dcc.Store(id=ids.UPLOADS, storage_type="session"),
             dcc.Store(id=ids.MAP_KEY),

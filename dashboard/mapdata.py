@@ -172,7 +172,6 @@ def map_payload(atlas: Atlas, model: MapModel, state: State) -> dict:
         "filteredColour": FILTERED_COLOUR,
         "zoom": atlas.bounds.get(state.zoom) if state.zoom else None,
         "zoomKey": state.zoom,
-        "selected": int(atlas.position[state.unit]) if state.unit in atlas.position.index else None,
     }
 
 

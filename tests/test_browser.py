@@ -121,7 +121,11 @@ def test_clicking_innsbruck_on_the_map_opens_its_profile(page, server):
     page.mouse.click(box["x"] + point[0], box["y"] + point[1])
     page.wait_for_selector("#profile-name")
     assert page.locator("#profile-name").inner_text() == "Innsbruck"
-    wait_for_map(page)
+    # The unit is outlined on the map without the map's values being sent again.
+    page.wait_for_function(
+        "() => window.atlasMap.map().getFilter('unit-selected')[2] === window.atlasMap.featureOf('AT_70101')"
+    )
+    assert page.evaluate("window.atlasMap.timing().seq") == 1
 
 
 def test_compare_shows_n_per_group_and_sentences(page, server):

@@ -48,3 +48,17 @@ clientside_callback(
     Output(ids.LANGUAGE, "className"),
     Input(ids.LANGUAGE, "value"),
 )
+
+
+# The selected unit is outlined on the map straight from the state, with no request to the server.
+clientside_callback(
+    """
+    function (query) {
+        const unit = new URLSearchParams(typeof query === "string" ? query : "").get("unit");
+        if (window.atlasMap) window.atlasMap.selectUnit(unit);
+        return unit || "";
+    }
+    """,
+    Output(ids.SELECTION_DRAWN, "data"),
+    Input(ids.STATE, "data"),
+)

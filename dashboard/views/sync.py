@@ -239,7 +239,9 @@ def _navigate(state: State, nav, atlas: Atlas) -> State:
 
 def _keys(state: State) -> dict[str, str | None]:
     """Return what each part of the page draws from; a part redraws only when its key changes."""
-    map_state = state.with_(view="map")
+    # The selected unit is outlined by the browser itself (views/shell.py): selecting one must not send
+    # the map's values again, so it is not part of the map's key.
+    map_state = state.with_(view="map", unit=None)
     return {
         "map": to_query(map_state),
         # Without a unit the profile panel shows the same hint whatever the indicator: nothing to redraw.
