@@ -50,9 +50,15 @@
   });
 
   document.addEventListener("keydown", function (event) {
-    if (!presenting() || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (!presenting() || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
     const target = event.target;
     if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    // Keys the map or a button already use: the map canvas steps through units and pans with arrows;
+    // space presses a focused button.
+    // A presenter's clicker sends PageDown / PageUp, which the map does not use: those always work.
+    const onMap = target && target.closest && target.closest(".maplibregl-map");
+    if (onMap && event.key !== "PageDown" && event.key !== "PageUp") return;
+    if (event.key === " " && target && /^(BUTTON|A)$/.test(target.tagName)) return;
     const key = event.key;
     if (key === "ArrowRight" || key === "PageDown" || key === " ") { send("next"); event.preventDefault(); }
     else if (key === "ArrowLeft" || key === "PageUp") { send("prev"); event.preventDefault(); }

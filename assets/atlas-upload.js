@@ -13,7 +13,9 @@
     const limit = Number(holder.dataset.maxBytes);
     const message = document.getElementById("upload-message");
     if (file.size > limit && message) {
-      message.textContent = holder.dataset.tooLarge.replace("{size}", (file.size / 1048576).toFixed(1));
+      const size = new Intl.NumberFormat(document.documentElement.lang || "en", { maximumFractionDigits: 1 })
+        .format(file.size / 1048576);
+      message.textContent = holder.dataset.tooLarge.replace("{size}", size);
     }
   }
   document.addEventListener("change", check, true);

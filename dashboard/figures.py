@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from dashboard.i18n import SEPARATORS, fmt_number
 from dashboard.stats import BoxStats, GroupSummary, box_stats
 
 FONT = dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=13, color="#1f1f1f")
@@ -27,6 +28,18 @@ PNG_CONFIG = {
     "toImageButtonOptions": {"format": "png", "scale": 2},
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],
 }
+
+
+def separators(lang: str) -> str:
+    """Return plotly's `separators` (decimal, then thousands) for `lang`, as dashboard.i18n writes numbers."""
+    decimal, thousands = SEPARATORS.get(lang, SEPARATORS["en"])
+    return decimal + thousands
+
+
+def localise(fig: go.Figure, lang: str) -> go.Figure:
+    """Write the figure's axis and hover numbers the way `lang` writes them."""
+    fig.update_layout(separators=separators(lang))
+    return fig
 
 
 def _base(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -102,6 +115,7 @@ def group_boxes(
     median_label: str,
     interval_label: str,
     log: bool = False,
+    lang: str = "en",
 ) -> go.Figure:
     """Return box plots of each group's values with the median and its interval as a marker with error bars.
 
@@ -109,7 +123,7 @@ def group_boxes(
     """
     fig = go.Figure()
     for (key, label, values), summary in zip(groups, summaries):
-        axis_label = f"{label} (n = {summary.n:,})"
+        axis_label = f"{label} (n = {fmt_number(summary.n, lang)})"
         stats = box_stats(values)
         if stats is None:
             continue
@@ -135,7 +149,11 @@ def group_boxes(
                 showlegend=False,
                 name=median_label,
                 hovertemplate=f"{median_label}: %{{y:.4~g}}<br>"
-                + (f"{interval_label}: {summary.low:.4g} – {summary.high:.4g}" if summary.has_interval else "")
+                + (
+                    f"{interval_label}: {fmt_number(summary.low, lang)} – {fmt_number(summary.high, lang)}"
+                    if summary.has_interval
+                    else ""
+                )
                 + "<extra></extra>",
             )
         )

@@ -2,8 +2,9 @@
 
 Drawn on the server with matplotlib from the map geometry of the build, in the equal-area projection
 EPSG:3035 (what a printed map of the Alps should use), with exactly the classes and colours of the map on
-screen (dashboard/mapdata.py). PDF and SVG are vector graphics; PNG is rendered at 150 dpi, which on A1
-(841 x 594 mm) gives 4967 x 3508 pixels.
+screen (dashboard/mapdata.py; continuous colours blended between the same stops as in the browser). PDF
+and SVG are vector graphics; PNG is rendered at 150 dpi, which on A1 (841 x 594 mm) gives 4967 x 3508
+pixels.
 """
 
 from __future__ import annotations
@@ -70,10 +71,18 @@ def colours(atlas: Atlas, state: State, indicators: Indicators) -> tuple[list[st
         elif c == -1:
             result.append(MISSING_COLOUR)
         elif model.mode == "continuous":
-            result.append(palette[min(len(palette) - 1, int(round(c / 100 * (len(palette) - 1))))])
+            result.append(_between(palette, c / 100))
         else:
             result.append(palette[int(c)])
     return result, model
+
+
+def _between(colours: list[str], position: float) -> str:
+    """Return the colour at `position` (0..1) between the scheme's stops, as assets/atlas-map.js blends."""
+    t = min(max(position, 0.0), 1.0) * (len(colours) - 1)
+    i = min(len(colours) - 2, int(t))
+    a, b = (tuple(int(c[k : k + 2], 16) for k in (1, 3, 5)) for c in (colours[i], colours[i + 1]))
+    return "#" + "".join(f"{round(x + (y - x) * (t - i)):02x}" for x, y in zip(a, b))
 
 
 def render(atlas: Atlas, state: State, indicators: Indicators, fmt: str, built: str | None = None) -> bytes:

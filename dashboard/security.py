@@ -6,7 +6,7 @@ What the page needs, and why each allowance is there:
 - 'unsafe-eval' for plotly.js's WebGL traces (regl compiles draw calls with `new Function`) used by the
   Compare scatter;
 - inline styles: React writes `style` attributes for every component;
-- workers from the app itself: MapLibre's CSP build loads its worker from /vendor, not from a blob;
+- workers from the app itself only: MapLibre's CSP build loads its worker from /vendor, not from a blob;
 - images from data: and blob: URLs (plotly's PNG export, MapLibre's canvas);
 - connections only back to the app; frames only from `ATLAS_FRAME_ANCESTORS` (default: the app itself),
   so that a partner site can embed the Atlas when the operator says so.
@@ -31,8 +31,8 @@ def content_security_policy(app: Dash, frame_ancestors: str | None = None) -> st
         "style-src": "'self' 'unsafe-inline'",
         "img-src": "'self' data: blob:",
         "font-src": "'self' data:",
-        "worker-src": "'self' blob:",
-        "child-src": "'self' blob:",
+        "worker-src": "'self'",
+        "child-src": "'self'",
         "connect-src": "'self'",
         "object-src": "'none'",
         "base-uri": "'self'",
@@ -57,4 +57,6 @@ def install(app: Dash) -> None:
         headers.pop("Server", None)
         if request.path == "/_favicon.ico":  # otherwise fetched again with every callback round
             headers["Cache-Control"] = "public, max-age=86400"
+        if request.path == "/_dash-layout":  # drawn for the page's own URL (language, state): never reuse
+            headers["Cache-Control"] = "no-store"
         return response

@@ -60,7 +60,7 @@ def region_name(atlas: Atlas, code: str) -> str:
     return names.get(code, code)
 
 
-def source_title(atlas: Atlas, source_id: str) -> str:
+def source_title(atlas: Atlas, source_id: str, lang: str = "en") -> str:
     """Return a short credit for a source id (publisher), for hover and tables."""
     from geo import sources
 
@@ -69,7 +69,7 @@ def source_title(atlas: Atlas, source_id: str) -> str:
         src = sources.get(base)
     except KeyError:
         return source_id
-    suffix = " (density from polygon area)" if source_id.endswith("+area") else ""
+    suffix = f" ({t('map.density_derived', lang)})" if source_id.endswith("+area") else ""
     return f"{src.publisher.split(',')[0].split(' (')[0]}: {src.title}{suffix}"
 
 

@@ -1,8 +1,9 @@
 """Neighbouring units: pairs of units whose borders touch, for the profile's "neighbours" list.
 
-Within a country the map geometry is one coverage, so neighbours share borders exactly. Across national
-borders the sources do not line up (different generalisations leave slivers of up to a few hundred
-metres), so units count as neighbours when they come within NEIGHBOUR_GAP_M of each other.
+Units count as neighbours when they come within NEIGHBOUR_GAP_M of each other. Within a country the map
+geometry is one coverage and neighbours touch; across national borders the sources do not line up
+(different generalisations leave gaps of up to a few hundred metres), which the margin bridges. The same
+margin everywhere keeps one rule; it can add a unit that only nearly touches at a corner.
 """
 
 from __future__ import annotations

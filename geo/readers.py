@@ -40,7 +40,8 @@ def read_vector(
 
     `path` overrides the catalogue location (used by tests and by readers of ad-hoc files); `where` is
     an OGR SQL filter applied while reading.
-    Invalid geometries are repaired with `make_valid`; empty or null geometries raise `SourceCorrupt`.
+    Invalid geometries are repaired with `make_valid` and counted; a file whose every geometry is empty
+    raises `SourceCorrupt` (a few empty ones are counted in `attrs`).
     """
     src = sources.get(source_id)
     path = path or sources.locate(source_id, part)
@@ -61,10 +62,8 @@ def _settle_crs(gdf: gpd.GeoDataFrame, declared: str | None, source_id: str, pat
         if declared is None:
             raise CRSError(source_id, path, "has no CRS and the catalogue declares none")
         gdf = gdf.set_crs(declared)
-    elif declared and not gdf.crs.equals(declared):
-        # The file knows its own CRS better than the catalogue (a new release may change it); trust the
-        # file but check the result lands in Europe below.
-        pass
+    # A file that declares a CRS other than the catalogue's is trusted (a new release may change it): the
+    # check below that it lands in Europe catches a wrong declaration.
     try:
         lonlat = gdf.to_crs("EPSG:4326")
         if not np.isfinite(lonlat.total_bounds).all():

@@ -2,7 +2,7 @@
 
 `join_report` lists, for each statistics source, the codes that did not join with a unit (restricted to
 the parts of the perimeter the source covers) and the units of its country without a value.
-`coverage` counts, per indicator and country, units with a value in the latest year and units without.
+`coverage` counts, per indicator and country, units with a value (in any year) and units without.
 `render_markdown` writes the same facts for people.
 """
 

@@ -28,7 +28,7 @@ SPI_FIELDS = (
     "integration",
 )
 SPI_SCALE = (1.0, 5.0)
-_ID = re.compile(r"^[a-z0-9]{1,12}$")
+_ID = re.compile(r"[a-z0-9]{1,12}")
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def load_datasets(store, unit_ids: frozenset[str]) -> list[Dataset]:
         if not isinstance(item, dict):
             continue
         dataset_id = item.get("id")
-        if not isinstance(dataset_id, str) or not _ID.match(dataset_id) or dataset_id in seen:
+        if not isinstance(dataset_id, str) or not _ID.fullmatch(dataset_id) or dataset_id in seen:
             continue
         values = {}
         pairs = item.get("values")

@@ -72,7 +72,6 @@ class UnitIndex:
     def __init__(self, atlas: Atlas):
         units = atlas.units
         self.ids = frozenset(units["unit_id"])
-        self.level = dict(zip(units["unit_id"], units["level"]))
         self.by_name: dict[tuple[str, str], list[str]] = {}
         for uid, country, name, alt in zip(
             units["unit_id"], units["country"], units["name"], units["name_alt"].fillna("")

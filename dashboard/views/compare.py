@@ -16,7 +16,7 @@ from dash import State as DashState
 
 from dashboard import ids
 from dashboard.atlas import Atlas
-from dashboard.figures import PNG_CONFIG, country_boxes, distance_scatter, group_boxes
+from dashboard.figures import PNG_CONFIG, country_boxes, distance_scatter, group_boxes, localise
 from dashboard.i18n import fmt_number, fmt_value, in_sentence, t, unit_label
 from dashboard.indicators import Indicators
 from dashboard.mapdata import year_key
@@ -229,6 +229,7 @@ def update_compare(compare_key, uploads):
         t("compare.median", lang),
         t("compare.interval", lang),
         log=log,
+        lang=lang,
     )
     rows = [
         (country_name(c.place, lang), g, _group_label(g, lang), c.values[g])
@@ -237,6 +238,7 @@ def update_compare(compare_key, uploads):
     ]
     by_country = country_boxes(rows, f"{label}: {t('compare.by_peripherality', lang)}", label, log=log)
     scatter = _scatter(indicators, state, label, log)
+    box, by_country, scatter = (localise(f, lang) for f in (box, by_country, scatter))
     return [intro, html.Ul(lines)], charts(box, by_country, scatter), table(indicators, comparisons, state)
 
 

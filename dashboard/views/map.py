@@ -111,7 +111,11 @@ def indicator_note(atlas: Atlas, indicator: Indicator, model: MapModel, lang: st
         html.Details(
             [
                 html.Summary(t("map.note", lang)),
-                html.P(indicator.note),
+                html.P(
+                    t("profile.your_data_note", lang) + f" ({indicator.source})"
+                    if indicator.uploaded
+                    else indicator.note
+                ),
                 html.P(
                     f"{t('map.source', lang)}: {indicator.source}"
                     + (f" — {indicator.licence}" if indicator.licence else "")
@@ -161,7 +165,7 @@ def browser_texts(atlas: Atlas, indicator: Indicator, lang: str) -> dict:
         "home": atlas.bounds["all"],
         "countryNames": {c: country_name(c, lang) for c in atlas.units["country"].unique()},
         "categoryLabels": {code: (labels.get(lang) or labels.get("en")) for code, labels in categories.items()},
-        "sourceTitles": {s: source_title(atlas, s) for s in atlas.source_ids} | {"": indicator.source},
+        "sourceTitles": {s: source_title(atlas, s, lang) for s in atlas.source_ids} | {"": indicator.source},
         "text": {"noValue": t("map.no_value", lang)},
     }
 

@@ -17,7 +17,7 @@ from dash import Input, Output, callback, dcc, html
 from dashboard import ids
 from dashboard.atlas import LATEST, Atlas
 from dashboard.context import atlas as get_atlas
-from dashboard.figures import PNG_CONFIG, radar
+from dashboard.figures import PNG_CONFIG, localise, radar
 from dashboard.i18n import fmt_number, fmt_value, t
 from dashboard.session import session
 from dashboard.stats import percentile_rank
@@ -144,11 +144,14 @@ def render(atlas: Atlas, unit_id: str | None, lang: str, highlight: str | None =
     themes = [th for th in THEME_ORDER if th in scores]
     chart = (
         dcc.Graph(
-            figure=radar(
-                [t(f"theme.{th}", lang) for th in themes],
-                [scores[th] for th in themes],
-                t("profile.radar", lang),
-                unit["name"],
+            figure=localise(
+                radar(
+                    [t(f"theme.{th}", lang) for th in themes],
+                    [scores[th] for th in themes],
+                    t("profile.radar", lang),
+                    unit["name"],
+                ),
+                lang,
             ),
             config=PNG_CONFIG,
             className="atlas-radar",
@@ -228,7 +231,7 @@ def _table(atlas: Atlas, rows: list[ProfileRow], unit, lang: str, highlight: str
                             html.Span(
                                 f"{years} · {source_publisher(row.source)}",
                                 className="atlas-source-cell",
-                                title=source_title(atlas, row.source),
+                                title=source_title(atlas, row.source, lang),
                             ),
                         ],
                     ),
@@ -261,7 +264,7 @@ def _neighbours(atlas: Atlas, unit_id: str, lang: str):
     units = atlas.units.set_index("unit_id")
     items = []
     for nid in sorted(ids_, key=lambda i: units.at[i, "name"]):
-        label = f"{units.at[nid, 'name']} ({units.at[nid, 'country']})"
+        label = f"{units.at[nid, 'name']} ({country_name(units.at[nid, 'country'], lang)})"
         items.append(html.Li(html.Button(label, id={"type": ids.NEIGHBOUR, "unit": nid}, className="atlas-link")))
     return html.Ul(items, className="atlas-neighbours")
 
@@ -299,13 +302,16 @@ def _assessment_radar(unit_id: str, name: str, uploads: Sequence, lang: str) -> 
     if not ratings:
         return []
     fields = [f for f in SPI_FIELDS if f in ratings]
-    figure = radar(
-        [t(f"theme.{f}", lang) for f in fields],
-        [ratings[f] for f in fields],
-        t("profile.assessment", lang),
-        name,
-        scale=SPI_SCALE,
-        colour="#D55E00",
+    figure = localise(
+        radar(
+            [t(f"theme.{f}", lang) for f in fields],
+            [ratings[f] for f in fields],
+            t("profile.assessment", lang),
+            name,
+            scale=SPI_SCALE,
+            colour="#D55E00",
+        ),
+        lang,
     )
     return [dcc.Graph(figure=figure, config=PNG_CONFIG, className="atlas-radar", id="profile-assessment")]
 

@@ -35,6 +35,9 @@ clientside_callback(
     function (lang) {
         if (!lang) { return window.dash_clientside.no_update; }
         document.documentElement.lang = lang;
+        // Only a person's choice reloads: on page load the menu shows what the page was drawn in.
+        const triggered = (window.dash_clientside.callback_context || {}).triggered || [];
+        if (!triggered.length || triggered[0].prop_id === ".") { return window.dash_clientside.no_update; }
         const params = new URLSearchParams(window.location.search);
         const current = params.get("lang") || "en";
         if (current !== lang) {

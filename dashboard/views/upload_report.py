@@ -3,6 +3,8 @@ names to resolve, and the list of the session's datasets."""
 
 from __future__ import annotations
 
+import json
+
 from dash import dcc, html
 
 from dashboard.context import atlas as get_atlas
@@ -84,7 +86,8 @@ def report(analysis: Analysis, lang: str) -> list:
                     children=[
                         html.Label(
                             t("upload.ambiguous_row", lang, row=item["row"], name=item["name"]),
-                            htmlFor=f"resolve-{item['row']}",
+                            # Dash writes a dict id into the page as sorted, compact JSON.
+                            htmlFor=json.dumps({"row": item["row"], "type": RESOLVE}, separators=(",", ":")),
                         ),
                         dcc.Dropdown(
                             id={"type": RESOLVE, "row": item["row"]},
