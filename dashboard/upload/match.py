@@ -21,6 +21,7 @@ from dashboard.upload.parse import ParsedTable
 from geo.numbers import to_number
 
 KINDS = ("unit_id", "code", "name")
+MAX_KEY_CANDIDATES = 12
 
 # How a national code is written in a unit_id: zero-padded to a width, or a plain integer (Swiss BFS).
 CODE_WIDTH = {"AT": 5, "DE": 8, "FR": 5, "IT": 6}
@@ -152,20 +153,23 @@ def _by_name(value: str, country: str | None, index: UnitIndex, row: int, result
     return None, "unknown_name"
 
 
-def detect_key(table: ParsedTable, index: UnitIndex, sample: int = 300) -> KeySpec | None:
-    """Guess the key column, its kind and the country column by trying them on the first rows."""
+def detect_key(table: ParsedTable, index: UnitIndex, sample: int = 200) -> KeySpec | None:
+    """Guess the key column, its kind and the country column by trying them on the first rows.
+
+    Bounded work: at most MAX_KEY_CANDIDATES columns (text columns first, where names and codes live) and
+    two country columns are tried, so a wide hostile file cannot keep a worker busy for seconds.
+    """
     frame = table.frame.head(sample)
+    sub = ParsedTable(frame, table.row_numbers[: len(frame)], table.file_type)
     country_columns = [
         c for c in frame.columns if frame[c].dropna().map(lambda v: country_code(v) is not None).mean() > 0.8
-    ]
+    ][:2]
+    candidates = [c for c in frame.columns if c not in country_columns][:MAX_KEY_CANDIDATES]
     best: tuple[int, KeySpec] | None = None
-    for column in frame.columns:
-        if column in country_columns:
-            continue
+    for column in candidates:
         for kind in KINDS:
             for country_column in [None, *country_columns]:
                 spec = KeySpec(column, kind, country_column)
-                sub = ParsedTable(frame, table.row_numbers[: len(frame)], table.file_type)
                 hits = match_rows(sub, spec, index).matched
                 if hits and (best is None or hits > best[0]):
                     best = (hits, spec)
