@@ -156,8 +156,8 @@ def _by_name(value: str, country: str | None, index: UnitIndex, row: int, result
 def detect_key(table: ParsedTable, index: UnitIndex, sample: int = 200) -> KeySpec | None:
     """Guess the key column, its kind and the country column by trying them on the first rows.
 
-    Bounded work: at most MAX_KEY_CANDIDATES columns (text columns first, where names and codes live) and
-    two country columns are tried, so a wide hostile file cannot keep a worker busy for seconds.
+    Bounded work: the first MAX_KEY_CANDIDATES columns (keys come first in tables people make) and the
+    first two country columns are tried, so a wide hostile file cannot keep a worker busy for seconds.
     """
     frame = table.frame.head(sample)
     sub = ParsedTable(frame, table.row_numbers[: len(frame)], table.file_type)
