@@ -4,7 +4,8 @@
  * The server never sends geometry through Dash. The map container carries the URLs of three static,
  * content-hashed files (units, context, index); MapLibre loads them once. Each view change sends a payload
  * of colour indexes and values only (dashboard/mapdata.py); `paint` sets the feature state of the features
- * whose class changed and swaps the fill-colour expression. Hover, click and zoom are handled here.
+ * whose colour changed, under paint expressions that never change. The outlines of the hovered, highlighted
+ * and selected units are feature states too. Hover, click, keyboard and zoom are handled here.
  *
  * Exposed for tests and benchmarks: window.atlasMap (state of the last paint, colour of a feature).
  */
@@ -15,6 +16,7 @@
     map: null, container: null, loaded: false, index: null,
     pending: null, classes: null, colours: null, payload: null, zoomKey: undefined, popup: null,
     hovered: null, paintSeq: 0, lastTiming: null, marks: {}, userMoved: false, bounds: null, keyboardUnit: null, selectedUnit: null,
+    emphasis: { hover: [], highlight: [], selected: [] }, geometries: null, geometriesLoading: null,
   };
 
   function mark(name) { if (!(name in S.marks)) S.marks[name] = Math.round(performance.now()); }
@@ -41,6 +43,13 @@
   // the paint expression would make MapLibre lay out every tile again (0.3-1 s in software rendering);
   // changing feature state only repaints.
   const FILL = ["coalesce", ["feature-state", "col"], "#d9d9d9"];
+
+  // Hovered, highlighted (a story step) and selected units are outlined from a small source of their own,
+  // holding only those units. The obvious alternatives are both slow in software rendering: a filter on a
+  // layer of the units source makes MapLibre lay out every tile of that source again at each change
+  // (0.5-0.9 s per hover), and outlines by feature state need data-driven paint on a line layer over all
+  // 17,766 units, which doubled the time to rasterise every frame (120 -> 230 ms).
+  const OUTLINES = [["hover", "#000000", 1.5], ["highlight", "#e69f00", 4], ["selected", "#000000", 3]];
 
   function hexToRgb(hex) {
     const n = parseInt(hex.slice(1), 16);
@@ -91,7 +100,7 @@
     S.colours = colours;
     S.classes = cls;
     S.payload = p;
-    map.setFilter("unit-highlight", ["in", ["id"], ["literal", p.highlight || []]]);
+    emphasise("highlight", p.highlight || []);
     if (p.zoomKey !== S.zoomKey) {
       S.zoomKey = p.zoomKey;
       S.bounds = p.zoom || p.home;
@@ -119,10 +128,48 @@
     if (S.map && b) S.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 24, duration: 0 });
   }
 
+  function loadGeometries() {
+    // The units' geometry for the outlines, read once from the file MapLibre has loaded (the browser's
+    // cache answers; the URL is content-hashed), when the first outline is wanted.
+    if (!S.geometriesLoading) {
+      S.geometriesLoading = fetch(S.container.dataset.unitsUrl).then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.json();
+      }).then(function (collection) {
+        const geometries = [];
+        collection.features.forEach(function (f) { geometries[f.id] = f.geometry; });
+        S.geometries = geometries;
+        drawOutlines();
+      }).catch(function (err) { showProblem(S.container.dataset.textLoadFailed + " (" + err.message + ")"); });
+    }
+  }
+
+  function drawOutlines() {
+    if (!S.map || !S.loaded) return;
+    if (!S.geometries) { loadGeometries(); return; }
+    const features = [];
+    OUTLINES.forEach(function (outline) {
+      S.emphasis[outline[0]].forEach(function (id) {
+        if (S.geometries[id]) {
+          features.push({ type: "Feature", properties: { kind: outline[0] }, geometry: S.geometries[id] });
+        }
+      });
+    });
+    S.map.getSource("outlines").setData({ type: "FeatureCollection", features: features });
+  }
+
+  function emphasise(kind, ids) {
+    // Outlines exactly the features `ids` as `kind` (hover, highlight, selected).
+    const before = S.emphasis[kind];
+    if (before.length === ids.length && before.every(function (id, k) { return id === ids[k]; })) return;
+    S.emphasis[kind] = ids.slice();
+    drawOutlines();
+  }
+
   function outlineSelected() {
     if (!S.map || !S.loaded || !S.index) return;
     const i = S.selectedUnit ? S.index.unit_id.indexOf(S.selectedUnit) : -1;
-    S.map.setFilter("unit-selected", ["==", ["id"], i]);
+    emphasise("selected", i >= 0 ? [i] : []);
   }
 
   function selectUnit(unitId) {
@@ -192,12 +239,13 @@
     map.addLayer({ id: "alpine-convention", type: "line", source: "context",
       filter: ["==", ["get", "layer"], "alpine_convention"],
       paint: { "line-color": "#7b3294", "line-width": 1.4, "line-dasharray": [2, 2] } });
-    map.addLayer({ id: "unit-hover", type: "line", source: "units", filter: ["==", ["id"], -1],
-      paint: { "line-color": "#000000", "line-width": 1.5 } });
-    map.addLayer({ id: "unit-highlight", type: "line", source: "units", filter: ["==", ["id"], -1],
-      paint: { "line-color": "#e69f00", "line-width": 4 } });
-    map.addLayer({ id: "unit-selected", type: "line", source: "units", filter: ["==", ["id"], -1],
-      paint: { "line-color": "#000000", "line-width": 3 } });
+    map.addSource("outlines", { type: "geojson", data: { type: "FeatureCollection", features: [] },
+      buffer: 16, maxzoom: 11, tolerance: 0.5 });
+    OUTLINES.forEach(function (outline) {
+      map.addLayer({ id: "outline-" + outline[0], type: "line", source: "outlines",
+        filter: ["==", ["get", "kind"], outline[0]],
+        paint: { "line-color": outline[1], "line-width": outline[2] } });
+    });
   }
 
   function announce(text) {
@@ -226,7 +274,7 @@
 
   function focusUnit(i) {
     S.keyboardUnit = i;
-    S.map.setFilter("unit-hover", ["==", ["id"], i]);
+    emphasise("hover", [i]);
     announce(describe(i));
   }
 
@@ -265,7 +313,7 @@
       map.getCanvas().style.cursor = "pointer";
       if (S.hovered !== i) {
         S.hovered = i;
-        map.setFilter("unit-hover", ["==", ["id"], i]);
+        emphasise("hover", [i]);
         S.popup.setDOMContent(hoverContent(i));
       }
       S.popup.setLngLat(e.lngLat).addTo(map);
@@ -273,7 +321,7 @@
     map.on("mouseleave", "units-fill", function () {
       S.hovered = null;
       map.getCanvas().style.cursor = "";
-      map.setFilter("unit-hover", ["==", ["id"], -1]);
+      emphasise("hover", []);
       S.popup.remove();
     });
     map.on("movestart", function (e) { if (e.originalEvent) S.userMoved = true; });
@@ -374,6 +422,7 @@
     ready: function () { return S.loaded; },
     map: function () { return S.map; },
     featureOf: function (unitId) { return S.index ? S.index.unit_id.indexOf(unitId) : -1; },
+    emphasised: function (kind) { return S.emphasis[kind].slice(); },
     select: setSelected,
     selectUnit: selectUnit,
     shown: shown,

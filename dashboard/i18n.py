@@ -68,13 +68,21 @@ def fmt_number(value: float | int | None, lang: str = DEFAULT_LANGUAGE, digits: 
     return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
 
 
-def fmt_value(value: float | None, unit: str, lang: str = DEFAULT_LANGUAGE, digits: int | None = None) -> str:
-    """Format a value with its unit ("12.4 %", "8.1 km", "1,234 persons")."""
+def fmt_value(
+    value: float | None, unit: str, lang: str = DEFAULT_LANGUAGE, digits: int | None = None, wrap: bool = False
+) -> str:
+    """Format a value with its unit ("12.4 %", "8.1 km", "1,234 persons").
+
+    The space before the unit does not break, so a value never wraps away from its unit; with `wrap`, a unit
+    of words ("persons per household") may go to the next line, for narrow table columns.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return t("common.no_value", lang)
-    # English writes 12.4%; German, French, Italian and Slovenian put a space before the sign. The space
-    # does not break, so a value never wraps away from its unit.
-    space = "" if unit == "%" and normalise_language(lang) == "en" else "\u00a0"
+    # English writes 12.4%; German, French, Italian and Slovenian put a space before the sign.
+    if unit == "%" and normalise_language(lang) == "en":
+        space = ""
+    else:
+        space = " " if wrap and any(c.isalpha() for c in unit) and len(unit) > 3 else "\u00a0"
     return f"{fmt_number(value, lang, digits)}{space}{unit}".strip()
 
 

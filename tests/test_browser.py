@@ -118,14 +118,35 @@ def test_clicking_innsbruck_on_the_map_opens_its_profile(page, server):
     time.sleep(0.3)
     point = page.evaluate("(() => { const p = window.atlasMap.map().project([11.392, 47.262]); return [p.x, p.y]; })()")
     box = page.locator("#atlas-map").bounding_box()
+    # Hover first: the unit's name, country and value, and its outline drawn.
+    page.mouse.move(box["x"] + point[0], box["y"] + point[1])
+    hover = page.locator(".atlas-hover")
+    hover.wait_for()
+    assert hover.locator("strong").inner_text() == "Innsbruck"
+    assert "Austria" in hover.inner_text() and "Foreign nationals" in hover.inner_text()
+    page.wait_for_function(
+        "() => window.atlasMap.map().querySourceFeatures('outlines',"
+        " {filter: ['==', ['get', 'kind'], 'hover']}).some(f => f.geometry)"
+    )
     page.mouse.click(box["x"] + point[0], box["y"] + point[1])
     page.wait_for_selector("#profile-name")
     assert page.locator("#profile-name").inner_text() == "Innsbruck"
     # The unit is outlined on the map without the map's values being sent again.
     page.wait_for_function(
-        "() => window.atlasMap.map().getFilter('unit-selected')[2] === window.atlasMap.featureOf('AT_70101')"
+        """() => {
+            const i = window.atlasMap.featureOf('AT_70101');
+            const drawn = window.atlasMap.map().querySourceFeatures(
+                'outlines', {filter: ['==', ['get', 'kind'], 'selected']});
+            return window.atlasMap.emphasised('selected').join() === String(i) && drawn.length > 0;
+        }"""
     )
     assert page.evaluate("window.atlasMap.timing().seq") == 1
+    # Every value of the profile fits its column (no number running into the percentiles beside it).
+    overflowing = page.evaluate(
+        """() => [...document.querySelectorAll('.atlas-profile-table td, .atlas-profile-table th')]
+            .filter(cell => cell.scrollWidth > cell.clientWidth + 1).map(cell => cell.textContent)"""
+    )
+    assert overflowing == [], overflowing
 
 
 def test_compare_shows_n_per_group_and_sentences(page, server):
@@ -219,8 +240,12 @@ def test_a_full_story_in_presentation_mode(page, server, atlas, lang, step_word,
         assert page.locator("#atlas-page.atlas-present").count() == 1
         assert not page.locator(".atlas-controls").is_visible()  # controls hidden until needed
         if step.highlight:
-            highlighted = page.evaluate("window.atlasMap.map().getFilter('unit-highlight')")
-            assert len(highlighted[2][1]) == len(step.highlight)
+            wanted = sorted(page.evaluate("ids => ids.map(id => window.atlasMap.featureOf(id))", list(step.highlight)))
+            assert sorted(page.evaluate("window.atlasMap.emphasised('highlight')")) == wanted, step.highlight
+            page.wait_for_function(
+                "() => window.atlasMap.map().querySourceFeatures('outlines',"
+                " {filter: ['==', ['get', 'kind'], 'highlight']}).length > 0"
+            )
         if number < len(story.steps):
             page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowLeft")

@@ -44,6 +44,13 @@ def test_numbers_use_the_separators_of_each_language():
     assert i18n.fmt_value(7.91, "%", "en") == "7.91%"
 
 
+def test_units_stay_with_their_number_unless_a_narrow_column_lets_words_wrap():
+    assert i18n.fmt_value(129907, "persons", "en", 0) == "129,907\u00a0persons"
+    assert i18n.fmt_value(129907, "persons", "en", 0, wrap=True) == "129,907 persons"
+    assert i18n.fmt_value(7.9, "%", "de", 1, wrap=True) == "7,9\u00a0%"
+    assert i18n.fmt_value(0.6, "km", "en", 1, wrap=True) == "0.6\u00a0km"
+
+
 def test_sentence_case_keeps_german_nouns_and_acronyms():
     assert i18n.in_sentence("Population", "en") == "population"
     assert i18n.in_sentence("Bevölkerung", "de") == "Bevölkerung"

@@ -216,7 +216,7 @@ def _table(atlas: Atlas, rows: list[ProfileRow], unit, lang: str, highlight: str
             labels = json.loads(entry["categories"] or "{}").get(str(int(row.value)), {})
             value = labels.get(lang) or labels.get("en") or str(int(row.value))
         else:
-            value = fmt_value(row.value, unit_text(atlas, row.indicator, lang), lang)
+            value = fmt_value(row.value, unit_text(atlas, row.indicator, lang), lang, wrap=True)
         years = atlas.when(row.indicator, row.source, row.year) + (
             f" ({', '.join(map(str, row.other_years))})" if row.other_years else ""
         )
@@ -284,7 +284,7 @@ def _uploaded(unit_id: str, uploads: Sequence, lang: str) -> list:
                         html.Span(f"{d.year or ''} · {d.file}".strip(" ·"), className="atlas-source-cell"),
                     ],
                 ),
-                html.Td(fmt_value(d.values[unit_id], d.unit, lang), className="num"),
+                html.Td(fmt_value(d.values[unit_id], d.unit, lang, wrap=True), className="num"),
             ]
         )
         for d in rows
