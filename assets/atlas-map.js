@@ -17,6 +17,7 @@
     pending: null, classes: null, colours: null, payload: null, zoomKey: undefined, popup: null,
     hovered: null, paintSeq: 0, lastTiming: null, marks: {}, userMoved: false, bounds: null, keyboardUnit: null, selectedUnit: null,
     emphasis: { hover: [], highlight: [], selected: [] }, geometries: null, geometriesLoading: null,
+    outlineTiming: null,
   };
 
   function mark(name) { if (!(name in S.marks)) S.marks[name] = Math.round(performance.now()); }
@@ -118,6 +119,11 @@
         S.container.dataset.paintedKey = p.key + "|" + p.mode + "|" + p.colours.join(",");
         S.container.dataset.paintSeq = String(seq);
         mark("firstDrawn");
+        // Read the outlines' geometry while nobody waits, so the first hover is as quick as the others.
+        if (!S.geometriesLoading) {
+          if (window.requestIdleCallback) window.requestIdleCallback(loadGeometries, { timeout: 3000 });
+          else setTimeout(loadGeometries, 500);
+        }
       }
     });
     return S.lastTiming;
@@ -130,7 +136,8 @@
 
   function loadGeometries() {
     // The units' geometry for the outlines, read once from the file MapLibre has loaded (the browser's
-    // cache answers; the URL is content-hashed), when the first outline is wanted.
+    // cache answers; the URL is content-hashed): after the first map is drawn, or when an outline is
+    // wanted before that.
     if (!S.geometriesLoading) {
       S.geometriesLoading = fetch(S.container.dataset.unitsUrl).then(function (r) {
         if (!r.ok) throw new Error("HTTP " + r.status);
@@ -156,6 +163,9 @@
       });
     });
     S.map.getSource("outlines").setData({ type: "FeatureCollection", features: features });
+    const timing = { requestedAt: performance.now(), drawnAt: null, features: features.length };
+    S.outlineTiming = timing;
+    S.map.once("idle", function () { timing.drawnAt = performance.now(); });
   }
 
   function emphasise(kind, ids) {
@@ -349,6 +359,9 @@
         dragRotate: false,
         pitchWithRotate: false,
         preserveDrawingBuffer: true, // lets the poster and PNG export read the canvas
+        // The map has no labels to fade in; with the default 300 ms, every new tile (an outline, a zoom)
+        // kept MapLibre drawing frames for 300 ms more.
+        fadeDuration: 0,
       });
     } catch (err) {
       showProblem(container.dataset.textNoWebgl);
@@ -418,6 +431,7 @@
   window.atlasMap = {
     colourOf: colourOf,
     timing: function () { return S.lastTiming; },
+    outlineTiming: function () { return S.outlineTiming; },
     marks: function () { return S.marks; },
     ready: function () { return S.loaded; },
     map: function () { return S.map; },

@@ -157,6 +157,8 @@ def compose(res: dict, quick: bool) -> dict:
         b["switch_main_thread_script_ms"],
         naive=nb.get("switch_main_thread_script_ms"),
     )
+    f["hover_to_outline_ms"] = figure("hover: pointer onto a unit to its outline drawn", "ms", b["hover_to_outline_ms"])
+    f["hover_to_outline_flushed_ms"] = figure("  to pixels rasterised", "ms", b["hover_to_outline_flushed_ms"])
     # 3. Server time and bytes of a switch.
     sw = c["switch_server_ms"]
     naive_server = nc.get("switch_server_ms") or nb.get("switch_server_ms")
@@ -471,6 +473,7 @@ def main(argv: list[str] | None = None) -> int:
                 naive_switches=1 if quick else 2,
                 reload_runs=1 if quick else 2,
                 reload_drawn=not quick,
+                hovers=2 if quick else 4,
             )
             chromium.close()
         captured = browser.captured(res["browser"])

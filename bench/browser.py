@@ -16,6 +16,9 @@ Atlas (assets/atlas-map.js, window.atlasMap):
   after the same settling pause. "flushed" variants read one pixel back after the idle event, which waits
   until SwiftShader has rasterised the frame: the time a person waits for the pixels, not only for the JS.
 - main-thread script time per switch: CDP Performance.getMetrics ScriptDuration before and after.
+- a hover: the pointer moved onto another unit (Playwright's mouse, a real mousemove); pointer-to-outline =
+  from that event's timestamp to outlineTiming().drawnAt, the map's idle after the outline of the hovered unit
+  is drawn; "flushed" reads a pixel back after it, as above.
 Naive (bench/naive_app.py, plotly Choroplethmap): first load = navigation start to the first idle MapLibre
 map holding the choropleth; a switch = set_props on its dropdown to the plotly_afterplot of the new figure
 and the map's next idle after it.
@@ -60,6 +63,23 @@ window.__bench = {
       m.triggerRepaint();
     });
   },
+  lastMove: null,
+  hovered() {
+    // The outline drawn for the last pointer move onto a new unit, once the map is idle after it.
+    return new Promise(res => {
+      const started = window.__bench.lastMove;
+      const wait = () => {
+        const t = window.atlasMap.outlineTiming();
+        if (t && t.requestedAt >= started && t.drawnAt) {
+          const tf = window.__bench.flush();
+          res({ms: t.drawnAt - started, flushed: tf - started, requested: t.requestedAt - started,
+               unit: window.atlasMap.emphasised('hover')[0]});
+        } else if (performance.now() - started > 10000) res(null);
+        else requestAnimationFrame(wait);
+      };
+      wait();
+    });
+  },
   palette() { return ((document.getElementById('atlas-map').dataset.paintedKey || '').split('|')[3] || ''); },
   switchTo(ind) {
     return new Promise(res => {
@@ -80,6 +100,7 @@ window.__bench = {
     });
   },
 };
+document.addEventListener('mousemove', e => { window.__bench.lastMove = e.timeStamp; }, true);
 """
 
 NAIVE_JS = """
@@ -263,6 +284,7 @@ def atlas_run(
     capture: bool,
     trace: str | None = None,
     reload_drawn: bool = True,
+    hovers: int = 0,
 ) -> dict:
     """One fresh context: first load, switches with repaint floors, optionally reload and callback capture."""
     from tests.browser_support import wait_for_map
@@ -320,6 +342,7 @@ def atlas_run(
             if capture and n == 0:
                 result["captured"] = _switch_capture(page, recorder, post_mark)
             result["switches"].append(row)
+        result["hovers"] = _hovers(page, hovers)
         if reload:
             page.wait_for_timeout(SETTLE_S * 1000)
             mark = recorder.mark()
@@ -338,6 +361,30 @@ def atlas_run(
         result["errors"] = errors
         context.close()
     return result
+
+
+def _hovers(page, count: int) -> list[dict]:
+    """Move the pointer onto `count` different units along the middle of the map; time each outline."""
+    box = page.locator("#atlas-map canvas").first.bounding_box()
+    rows: list[dict] = []
+    last = None
+    for k in range(count * 3):
+        if len(rows) == count:
+            break
+        page.wait_for_timeout(SETTLE_S * 1000)
+        x = box["x"] + box["width"] * (0.25 + 0.5 * k / (count * 3))
+        y = box["y"] + box["height"] * (0.35 + 0.3 * ((k * 7) % 5) / 5)
+        page.mouse.move(x, y)
+        page.wait_for_timeout(50)
+        unit = page.evaluate("window.atlasMap.emphasised('hover')[0]")
+        if unit is None or unit == last:
+            continue  # outside the units, or the same unit again
+        row = page.evaluate("window.__bench.hovered()")
+        if row:
+            rows.append(row)
+            last = unit
+    page.mouse.move(box["x"] + 2, box["y"] + 2)
+    return rows
 
 
 QUIET_S = 1.0  # no new callback request for this long after the last answer: the action is complete
@@ -456,6 +503,7 @@ def measure(
     reload_runs: int = 1,
     reload_drawn: bool = True,
     trace: str | None = None,
+    hovers: int = 4,
 ) -> dict:
     """Run the atlas (and naive) browser benchmarks; return raw rows and the summarised figures.
 
@@ -479,6 +527,7 @@ def measure(
                 capture=r == 0,
                 trace=trace if r == 0 else None,
                 reload_drawn=reload_drawn,
+                hovers=hovers,
             )
         )
     if naive_url:
@@ -507,6 +556,8 @@ def figures(atlas_rows: list[dict], naive_rows: list[dict]) -> dict:
         "switch_paint_to_drawn_flushed_same_palette_ms": summary([s["flushedDrawn"] for s in same]),
         "switch_paint_to_drawn_flushed_new_palette_ms": summary([s["flushedDrawn"] for s in changed]),
         "switch_main_thread_script_ms": summary([s["scriptMs"] for s in sw]),
+        "hover_to_outline_ms": summary([h["ms"] for r in atlas_rows for h in r.get("hovers", [])]),
+        "hover_to_outline_flushed_ms": summary([h["flushed"] for r in atlas_rows for h in r.get("hovers", [])]),
         "repaint_ms": summary([p["idle"] for p in rp]),
         "repaint_flushed_ms": summary([p["flushed"] for p in rp]),
         "switch_features_changed": summary([s["changed"] for s in sw], 0),
