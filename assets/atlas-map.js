@@ -129,10 +129,34 @@
     return S.lastTiming;
   }
 
+  function framePadding() {
+    // A story's caption lies over the top of the map (presentation mode): frame the area below it, so
+    // that no highlighted unit hides behind the text.
+    const padding = { top: 24, right: 24, bottom: 24, left: 24 };
+    const box = document.querySelector(".atlas-story-box");
+    if (box && S.container && box.offsetParent !== null) {
+      const covered = box.getBoundingClientRect().bottom - S.container.getBoundingClientRect().top;
+      if (covered > 0 && covered < S.container.clientHeight * 0.6) padding.top = covered + 12;
+    }
+    return padding;
+  }
+
   function fit() {
     const b = S.bounds;
-    if (S.map && b) S.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 24, duration: 0 });
+    if (S.map && b) S.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: framePadding(), duration: 0 });
   }
+
+  // The caption changes height from step to step, and may arrive after the map's payload: frame again
+  // when it does, unless the person has moved the map.
+  let captionHeight = null;
+  new MutationObserver(function () {
+    const box = document.querySelector(".atlas-story-box");
+    if (!box && captionHeight === null) return; // no story: nothing to measure
+    const height = box ? box.getBoundingClientRect().bottom : null;
+    if (height === captionHeight) return;
+    captionHeight = height;
+    if (S.loaded && !S.userMoved) fit();
+  }).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
 
   function loadGeometries() {
     // The units' geometry for the outlines, read once from the file MapLibre has loaded (the browser's
@@ -158,7 +182,8 @@
     OUTLINES.forEach(function (outline) {
       S.emphasis[outline[0]].forEach(function (id) {
         if (S.geometries[id]) {
-          features.push({ type: "Feature", properties: { kind: outline[0] }, geometry: S.geometries[id] });
+          features.push({ type: "Feature", properties: { kind: outline[0], unit: S.index.unit_id[id] },
+            geometry: S.geometries[id] });
         }
       });
     });

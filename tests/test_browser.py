@@ -242,10 +242,27 @@ def test_a_full_story_in_presentation_mode(page, server, atlas, lang, step_word,
         if step.highlight:
             wanted = sorted(page.evaluate("ids => ids.map(id => window.atlasMap.featureOf(id))", list(step.highlight)))
             assert sorted(page.evaluate("window.atlasMap.emphasised('highlight')")) == wanted, step.highlight
+            # Drawn, and none of them behind the caption that lies over the top of the map.
             page.wait_for_function(
-                "() => window.atlasMap.map().querySourceFeatures('outlines',"
-                " {filter: ['==', ['get', 'kind'], 'highlight']}).length > 0"
+                """n => {
+                    const m = window.atlasMap.map();
+                    const units = new Set(m.queryRenderedFeatures({layers: ['outline-highlight']})
+                        .map(f => f.properties.unit));
+                    return units.size === n && m.loaded();
+                }""",
+                arg=len(step.highlight),
             )
+            hidden = page.evaluate(
+                """() => {
+                    const m = window.atlasMap.map();
+                    const map = m.getContainer().getBoundingClientRect();
+                    const box = document.querySelector('.atlas-story-box').getBoundingClientRect();
+                    const covered = [[box.left - map.left, 0], [box.right - map.left, box.bottom - map.top]];
+                    const behind = m.queryRenderedFeatures(covered, {layers: ['outline-highlight']});
+                    return behind.map(f => f.properties.unit);
+                }"""
+            )
+            assert hidden == [], f"step {number}: {hidden} behind the caption"
         if number < len(story.steps):
             page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowLeft")
