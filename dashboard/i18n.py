@@ -68,6 +68,18 @@ def fmt_number(value: float | int | None, lang: str = DEFAULT_LANGUAGE, digits: 
     return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
 
 
+def common_digits(*values: float | None) -> int | None:
+    """Decimals that write all `values` alike, for numbers read side by side ("18.0%" beside "19.8%", not
+    "18%"): as many as the largest needs, none when all are whole. None when no value is given."""
+    finite = [float(v) for v in values if v is not None and not math.isnan(float(v))]
+    if not finite:
+        return None
+    if all(v.is_integer() for v in finite):
+        return 0
+    largest = max(abs(v) for v in finite)
+    return 0 if largest >= 100 else (1 if largest >= 10 else 2)
+
+
 def fmt_value(
     value: float | None, unit: str, lang: str = DEFAULT_LANGUAGE, digits: int | None = None, wrap: bool = False
 ) -> str:

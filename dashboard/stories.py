@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dashboard.atlas import Atlas
 from dashboard.classify import MAX_CLASSES, METHODS, MIN_CLASSES
-from dashboard.i18n import LANGUAGES, fmt_number, fmt_value, unit_label
+from dashboard.i18n import LANGUAGES, common_digits, fmt_number, fmt_value, unit_label
 from dashboard.indicators import Indicators
 from dashboard.state import State
 from geo.settings import DATA_DIR
@@ -136,12 +136,19 @@ def caption(story: Story, state: State, indicators: Indicators) -> str:
     overall = compare(indicators, state)[0].groups
     series = indicators.series(step.indicator)
 
+    def number(name: str, arg: str | None) -> float:
+        if name == "value":
+            return float(series.values[int(indicators.atlas.position[arg])])
+        return overall[name].median
+
+    # The caption's values are read side by side: one number of decimals for all of them.
+    placeholders = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(text)]
+    digits = common_digits(*(number(name, arg) for name, arg in placeholders if not name.startswith("n_")))
+
     def fill(match: re.Match) -> str:
         name, arg = match.group(1), match.group(2)
-        if name == "value":
-            return fmt_value(float(series.values[int(indicators.atlas.position[arg])]), unit, state.lang)
         if name.startswith("n_"):
             return fmt_number(overall[name[2:]].n, state.lang)
-        return fmt_value(overall[name].median, unit, state.lang)
+        return fmt_value(number(name, arg), unit, state.lang, digits)
 
     return PLACEHOLDER.sub(fill, text)

@@ -366,3 +366,19 @@ def test_a_file_over_the_limit_is_named_at_once(page, server, tmp_path):
     page.set_input_files("#upload-file input[type=file]", str(big))
     page.wait_for_function("() => document.getElementById('upload-message').textContent.includes('5 MB')")
     assert "6.3 MB" in page.locator("#upload-message").inner_text()
+
+
+def test_the_tab_names_fit_their_tabs_in_every_language(page, server):
+    from dashboard.i18n import LANGUAGES
+
+    page.set_viewport_size({"width": 1024, "height": 700})
+    for lang in LANGUAGES:
+        page.goto(server.url + f"/?lang={lang}")
+        page.wait_for_selector(".atlas-tabs .tab span")
+        clipped = page.evaluate(
+            """() => [...document.querySelectorAll('.atlas-tabs .tab')].filter(tab => {
+                const box = tab.getBoundingClientRect(), name = tab.querySelector('span').getBoundingClientRect();
+                return name.left < box.left + 4 || name.right > box.right - 4;
+            }).map(tab => tab.textContent)"""
+        )
+        assert clipped == [], (lang, clipped)

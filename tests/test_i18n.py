@@ -44,6 +44,15 @@ def test_numbers_use_the_separators_of_each_language():
     assert i18n.fmt_value(7.91, "%", "en") == "7.91%"
 
 
+def test_numbers_read_side_by_side_share_their_decimals():
+    assert i18n.common_digits(18.0, 19.83) == 1
+    assert i18n.fmt_value(18.0, "%", "fr", i18n.common_digits(18.0, 19.83)) == "18,0\u00a0%"
+    assert i18n.common_digits(4.0, 7.0) == 0
+    assert i18n.common_digits(0.52, 3.1) == 2
+    assert i18n.common_digits(250.5, 8.25) == 0
+    assert i18n.common_digits(None, float("nan")) is None
+
+
 def test_units_stay_with_their_number_unless_a_narrow_column_lets_words_wrap():
     assert i18n.fmt_value(129907, "persons", "en", 0) == "129,907\u00a0persons"
     assert i18n.fmt_value(129907, "persons", "en", 0, wrap=True) == "129,907 persons"

@@ -15,7 +15,7 @@ from plotly.io.json import to_json_plotly
 from dashboard import ids
 from dashboard.classify import JENKS_SAMPLE, JENKS_SEED
 from dashboard.csvsafe import safe_csv
-from dashboard.i18n import fmt_value
+from dashboard.i18n import common_digits, fmt_value
 from dashboard.indicators import Indicators
 from dashboard.mapdata import map_model, map_payload
 from dashboard.search import search_options
@@ -90,8 +90,9 @@ def test_sentences_use_exactly_the_computed_medians(atlas):
     austria = next(c for c in comparisons if c.place == "AT")
     sentence = compare.sentences(indicators, austria, state)[0]
     g = austria.groups
-    assert fmt_value(g["peripheral"].median, "%", "en") in sentence
-    assert fmt_value(g["central"].median, "%", "en") in sentence
+    digits = common_digits(g["peripheral"].median, g["central"].median)
+    assert fmt_value(g["peripheral"].median, "%", "en", digits) in sentence
+    assert fmt_value(g["central"].median, "%", "en", digits) in sentence
     assert f"n = {g['peripheral'].n:,}" in sentence
     assert f"n = {g['central'].n:,}" in sentence
     assert sentence.startswith("In Austria, peripheral units have a median of ")
@@ -188,3 +189,19 @@ def test_change_indicators_keep_their_period_and_classes_their_names(atlas):
     assert atlas.when("population", "ch_portraits_2021", 2019) == "2019"
     degurba = map_view.table(atlas, State(indicator="degurba", countries=("AT",))).set_index("unit_id")
     assert degurba.loc["AT_70101", "class"] == "Cities"
+
+
+def test_a_story_caption_carries_the_figures_of_its_step(atlas):
+    from dashboard.stories import apply_step, caption, stories_for
+
+    story = stories_for(atlas)["alps-in-change"]
+    number = next(n for n, s in enumerate(story.steps, 1) if "AT_70101" in s.highlight)
+    indicators = Indicators(atlas)
+    state = apply_step(State(story=story.id, step=number, lang="fr"), story)
+    text = caption(story, state, indicators)
+    groups = compare.compare(indicators, state)[0].groups
+    innsbruck = float(indicators.series(state.indicator).values[atlas.position["AT_70101"]])
+    digits = common_digits(groups["peripheral"].median, groups["central"].median, innsbruck)
+    for value in (groups["peripheral"].median, groups["central"].median, innsbruck):
+        assert fmt_value(value, "%", "fr", digits) in text, (value, text)
+    assert "{" not in text and "Innsbruck" in text

@@ -17,7 +17,7 @@ from dash import State as DashState
 from dashboard import ids
 from dashboard.atlas import Atlas
 from dashboard.figures import PNG_CONFIG, country_boxes, distance_scatter, group_boxes, localise
-from dashboard.i18n import fmt_number, fmt_value, in_sentence, t, unit_label
+from dashboard.i18n import common_digits, fmt_number, fmt_value, in_sentence, t, unit_label
 from dashboard.indicators import Indicators
 from dashboard.mapdata import year_key
 from dashboard.session import session
@@ -73,15 +73,16 @@ def sentences(indicators: Indicators, comparison: PlaceComparison, state: State)
     g = comparison.groups
     out = []
     if g["peripheral"].n and g["central"].n:
+        digits = common_digits(g["peripheral"].median, g["central"].median)
         out.append(
             t(
                 "compare.sentence_periph",
                 lang,
                 place=place,
                 indicator=label,
-                peripheral=fmt_value(g["peripheral"].median, unit, lang),
+                peripheral=fmt_value(g["peripheral"].median, unit, lang, digits),
                 n_peripheral=fmt_number(g["peripheral"].n, lang),
-                central=fmt_value(g["central"].median, unit, lang),
+                central=fmt_value(g["central"].median, unit, lang, digits),
                 n_central=fmt_number(g["central"].n, lang),
             )
         )
@@ -95,15 +96,16 @@ def sentences(indicators: Indicators, comparison: PlaceComparison, state: State)
             )
         )
     if g["mountain"].n and g["non_mountain"].n:
+        digits = common_digits(g["mountain"].median, g["non_mountain"].median)
         out.append(
             t(
                 "compare.sentence_mountain",
                 lang,
                 place=place,
                 indicator=label,
-                mountain=fmt_value(g["mountain"].median, unit, lang),
+                mountain=fmt_value(g["mountain"].median, unit, lang, digits),
                 n_mountain=fmt_number(g["mountain"].n, lang),
-                non_mountain=fmt_value(g["non_mountain"].median, unit, lang),
+                non_mountain=fmt_value(g["non_mountain"].median, unit, lang, digits),
                 n_non_mountain=fmt_number(g["non_mountain"].n, lang),
             )
         )
@@ -157,13 +159,17 @@ def table(indicators: Indicators, comparisons: list[PlaceComparison], state: Sta
             ]
         )
     )
+    # One number of decimals for the whole column, so that medians and bounds line up and compare.
+    summaries = [c.groups[g] for c in comparisons for g in (*MOUNTAIN_GROUPS, *PERIPHERALITY_GROUPS)]
+    median_digits = common_digits(*(s.median for s in summaries if s.n))
+    bound_digits = common_digits(*(v for s in summaries if s.has_interval for v in (s.low, s.high)))
     body = []
     for comp in comparisons:
         place = place_name(comp.place, state, overall=True)
         for group in (*MOUNTAIN_GROUPS, *PERIPHERALITY_GROUPS):
             s = comp.groups[group]
             interval = (
-                f"{fmt_number(s.low, lang)} – {fmt_number(s.high, lang)}"
+                f"{fmt_number(s.low, lang, bound_digits)} – {fmt_number(s.high, lang, bound_digits)}"
                 if s.has_interval
                 else (t("compare.too_small", lang) if s.n else "–")
             )
@@ -173,7 +179,7 @@ def table(indicators: Indicators, comparisons: list[PlaceComparison], state: Sta
                         html.Th(place, scope="row"),
                         html.Td(_group_label(group, lang)),
                         html.Td(fmt_number(s.n, lang), className="num"),
-                        html.Td(fmt_value(s.median, unit, lang) if s.n else "–", className="num"),
+                        html.Td(fmt_value(s.median, unit, lang, median_digits) if s.n else "–", className="num"),
                         html.Td(interval, className="num"),
                     ]
                 )
