@@ -27,6 +27,7 @@ MAP_PAINTED = "atlas-map-painted"
 SELECTED = "atlas-selected"  # set by the map script on click
 SELECTION_DRAWN = "atlas-selection-drawn"  # the unit the map outlines (set in the browser)
 LEGEND = "atlas-legend"
+MAIN = "atlas-content"
 MISSING = "atlas-missing"
 INDICATOR_NOTE = "atlas-indicator-note"
 

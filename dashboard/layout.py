@@ -59,7 +59,8 @@ def page(atlas: Atlas, state: State) -> html.Div:
             dcc.Store(id=ids.PROFILE_KEY),
             dcc.Store(id=ids.COMPARE_KEY),
             dcc.Download(id=ids.DOWNLOAD),
-            html.A(t("app.skip", lang), href="#" + ids.MAP, className="atlas-skip"),
+            # To the content of the view on screen (the map is hidden in the other views).
+            html.A(t("app.skip", lang), href="#" + ids.MAIN, className="atlas-skip"),
             html.Header(
                 className="atlas-header",
                 children=[
@@ -81,6 +82,8 @@ def page(atlas: Atlas, state: State) -> html.Div:
             ),
             html.Div(id=ids.NOTICE, className="atlas-notice", role="status"),
             html.Main(
+                id=ids.MAIN,
+                tabIndex="-1",
                 className="atlas-main",
                 children=[
                     html.Section(
@@ -146,7 +149,9 @@ def map_area(atlas: Atlas, lang: str) -> html.Div:
             html.Div(
                 className="atlas-map-footer",
                 children=[
-                    html.Div(id=ids.LEGEND, className="atlas-legend", **{"aria-label": t("map.legend", lang)}),
+                    html.Div(
+                        id=ids.LEGEND, className="atlas-legend", role="group", **{"aria-label": t("map.legend", lang)}
+                    ),
                     html.P(id=ids.MISSING, className="atlas-missing", role="status"),
                     html.Div(id=ids.INDICATOR_NOTE, className="atlas-indicator-note"),
                 ],
