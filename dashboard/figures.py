@@ -6,6 +6,7 @@ units, and a toolbar with PNG export; none draws geographic data, so nothing is 
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -63,7 +64,12 @@ def radar(
     scale: tuple[float, float] = (0, 100),
     colour: str = "#0072B2",
 ) -> go.Figure:
-    """Return a radar of `scores` (within `scale`, outward = better) over `axes`."""
+    """Return a radar of `scores` (within `scale`, outward = better) over `axes`.
+
+    The radar sits in the narrow profile panel: its title and axis names are wrapped onto several lines, or
+    plotly would cut them at the edge ("Periphe…").
+    """
+    axes = [_wrap(a, 14) for a in axes]
     theta = list(axes) + [axes[0]] if axes else []
     r = list(scores) + [scores[0]] if scores else []
     fig = go.Figure(
@@ -83,11 +89,18 @@ def radar(
                 angle=90,
                 tickvals=[25, 50, 75] if scale == (0, 100) else list(range(int(scale[0]), int(scale[1]) + 1)),
             ),
-            angularaxis=dict(direction="clockwise"),
+            angularaxis=dict(direction="clockwise", tickfont=dict(size=11)),
         ),
         showlegend=False,
     )
-    return _base(fig, title, 360)
+    _base(fig, _wrap(title, 44), 400)
+    fig.update_layout(title_font_size=13, margin=dict(l=70, r=70, t=70, b=40))
+    return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    """Break `text` into lines of at most `width` characters (plotly's <br>), at spaces only."""
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False)) or text
 
 
 def _box(stats: BoxStats, x, name: str, colour: str, **kwargs) -> go.Box:

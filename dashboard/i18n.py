@@ -62,7 +62,7 @@ def fmt_number(value: float | int | None, lang: str = DEFAULT_LANGUAGE, digits: 
         return t("common.no_value", lang)
     if digits is None:
         magnitude = abs(value)
-        digits = 0 if magnitude >= 100 or float(value).is_integer() else (1 if magnitude >= 10 else 2)
+        digits = 0 if magnitude >= 100 or float(value).is_integer() else _decimals(magnitude)
     text = f"{value:,.{digits}f}"
     decimal, thousands = SEPARATORS.get(normalise_language(lang), SEPARATORS["en"])
     return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
@@ -76,8 +76,12 @@ def common_digits(*values: float | None) -> int | None:
         return None
     if all(v.is_integer() for v in finite):
         return 0
-    largest = max(abs(v) for v in finite)
-    return 0 if largest >= 100 else (1 if largest >= 10 else 2)
+    return _decimals(max(abs(v) for v in finite))
+
+
+def _decimals(magnitude: float) -> int:
+    """Decimals for a number of this size: 1,234 / 12.3 / 1.2 / 0.36 (two below 1, where one would say 0.4)."""
+    return 0 if magnitude >= 100 else (1 if magnitude >= 1 else 2)
 
 
 def fmt_value(

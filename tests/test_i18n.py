@@ -41,14 +41,16 @@ def test_numbers_use_the_separators_of_each_language():
     assert i18n.fmt_number(12345.678, "en", 1) == "12,345.7"
     assert i18n.fmt_number(12345.678, "de", 1) == "12.345,7"
     assert i18n.fmt_number(None, "en") == "no value"
-    assert i18n.fmt_value(7.91, "%", "en") == "7.91%"
+    assert i18n.fmt_value(7.91, "%", "en") == "7.9%"
+    assert i18n.fmt_value(0.364, "% per year", "en") == "0.36\u00a0% per year"
 
 
 def test_numbers_read_side_by_side_share_their_decimals():
     assert i18n.common_digits(18.0, 19.83) == 1
     assert i18n.fmt_value(18.0, "%", "fr", i18n.common_digits(18.0, 19.83)) == "18,0\u00a0%"
     assert i18n.common_digits(4.0, 7.0) == 0
-    assert i18n.common_digits(0.52, 3.1) == 2
+    assert i18n.common_digits(0.52, 3.1) == 1
+    assert i18n.common_digits(0.52, 0.31) == 2
     assert i18n.common_digits(250.5, 8.25) == 0
     assert i18n.common_digits(None, float("nan")) is None
 

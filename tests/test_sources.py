@@ -14,6 +14,9 @@ def test_every_source_has_publisher_licence_attribution_and_location():
             assert getattr(src, field), f"{src.id} lacks {field}"
         assert src.url.startswith("https://"), src.id
         assert all("{part}" not in p for p in src.relative_paths()), src.id
+        # What the About page shows is text for people: no template left in it.
+        for field in ("title", "publisher", "licence", "attribution", "vintage"):
+            assert "{" not in getattr(src, field), f"{src.id}: {field} = {getattr(src, field)!r}"
 
 
 def test_multi_part_sources_expand_every_part():

@@ -205,3 +205,12 @@ def test_a_story_caption_carries_the_figures_of_its_step(atlas):
     for value in (groups["peripheral"].median, groups["central"].median, innsbruck):
         assert fmt_value(value, "%", "fr", digits) in text, (value, text)
     assert "{" not in text and "Innsbruck" in text
+
+
+def test_an_indicator_without_any_value_says_so_instead_of_listing_no_years(atlas):
+    # GISCO's emergency flag is empty in every file: the indicator exists, and the map says it has no value.
+    state = State(indicator="dist_hospital_emergency_km")
+    model = map_model(atlas, state)
+    assert model.missing == model.in_selection
+    note = map_view.indicator_note(atlas, Indicators(atlas).get(state.indicator), model, "en")
+    assert note[0].children == "No unit has a value for this indicator in the selection."

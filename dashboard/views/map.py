@@ -99,11 +99,12 @@ def missing_text(model: MapModel, lang: str) -> str:
 
 def indicator_note(atlas: Atlas, indicator: Indicator, model: MapModel, lang: str) -> list:
     years = [int(y) for y in np.unique(model.years[model.selection & ~np.isnan(model.values)]) if y]
-    shown = (
-        t("map.years_shown", lang, years=", ".join(map(str, years)))
-        if model.year == LATEST
-        else t("map.year_shown", lang, year=model.year)
-    )
+    if not years:
+        shown = t("compare.no_data", lang)  # e.g. an emergency flag empty in every source file
+    elif model.year == LATEST:
+        shown = t("map.years_shown", lang, years=", ".join(map(str, years)))
+    else:
+        shown = t("map.year_shown", lang, year=model.year)
     parts = [html.P(shown)]
     if (atlas.nuts3_level & model.selection).any():
         parts.append(html.P(t("map.nuts_note", lang)))
