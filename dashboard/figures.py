@@ -93,8 +93,9 @@ def radar(
         ),
         showlegend=False,
     )
-    _base(fig, _wrap(title, 44), 400)
-    fig.update_layout(title_font_size=13, margin=dict(l=70, r=70, t=70, b=40))
+    _base(fig, _wrap(title, 44), 340)
+    # Axis names stand outside the circle: wide side margins keep "Unterstützung" inside the panel.
+    fig.update_layout(title=dict(x=0.5, xanchor="center", font_size=13), margin=dict(l=95, r=95, t=80, b=30))
     return fig
 
 
