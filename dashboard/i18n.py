@@ -53,6 +53,22 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **values) -> str:
     return text.format(**values) if values else text
 
 
+DROPDOWN_LABELS = (
+    "select_all",
+    "deselect_all",
+    "selected_count",
+    "search",
+    "clear_search",
+    "clear_selection",
+    "no_options_found",
+)
+
+
+def dropdown_labels(lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """Return the texts inside Dash's dropdowns ("Search", "No options found") in `lang`, for `labels=`."""
+    return {key: t(f"dropdown.{key}", lang) for key in DROPDOWN_LABELS}
+
+
 def fmt_number(value: float | int | None, lang: str = DEFAULT_LANGUAGE, digits: int | None = None) -> str:
     """Format a number for `lang`: separators per language, `digits` decimals or a sensible default.
 

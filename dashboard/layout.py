@@ -16,7 +16,7 @@ from flask import has_request_context, request
 from dashboard import ids
 from dashboard.atlas import Atlas
 from dashboard.context import atlas as get_atlas
-from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, dropdown_labels, t
 from dashboard.server import data_url
 from dashboard.session import base_vocabulary, with_story
 from dashboard.state import VIEWS, State, parse_query, to_query
@@ -173,6 +173,7 @@ def language_picker(lang: str) -> html.Div:
         children=[
             html.Label(t("app.language", lang), htmlFor=ids.LANGUAGE, className="atlas-visually-hidden"),
             dcc.Dropdown(
+                labels=dropdown_labels(lang),
                 id=ids.LANGUAGE,
                 value=lang,
                 clearable=False,

@@ -47,7 +47,7 @@ def indicator_options(atlas: Atlas, lang: str) -> list[dict]:
         options.append({"label": t(f"theme.{theme}", lang).upper(), "value": f"theme:{theme}", "disabled": True})
         for indicator in members:
             label = indicator_label(atlas, indicator, lang)
-            options.append({"label": "\u2003" + label, "value": indicator, "search": label})
+            options.append({"label": label, "value": indicator, "search": label})
     return options
 
 

@@ -11,7 +11,7 @@ from dashboard import ids
 from dashboard.atlas import Atlas
 from dashboard.classify import MAX_CLASSES, METHODS, MIN_CLASSES, SCHEMES
 from dashboard.context import atlas as get_atlas
-from dashboard.i18n import t
+from dashboard.i18n import dropdown_labels, t
 from dashboard.search import search_options
 from dashboard.session import base_vocabulary
 from dashboard.state import AUTO_SCHEME, LATEST, State, parse_query
@@ -32,6 +32,7 @@ def panel(atlas: Atlas, state: State) -> html.Aside:
             _field(
                 t("controls.search", lang),
                 dcc.Dropdown(
+                    labels=dropdown_labels(lang),
                     id=ids.SEARCH,
                     options=search_options(atlas, "", lang, state.unit),
                     value=state.unit,
@@ -43,6 +44,7 @@ def panel(atlas: Atlas, state: State) -> html.Aside:
             _field(
                 t("controls.indicator", lang),
                 dcc.Dropdown(
+                    labels=dropdown_labels(lang),
                     id=ids.INDICATOR,
                     options=indicator_options(atlas, lang),
                     value=state.indicator,
@@ -53,6 +55,7 @@ def panel(atlas: Atlas, state: State) -> html.Aside:
             _field(
                 t("controls.year", lang),
                 dcc.Dropdown(
+                    labels=dropdown_labels(lang),
                     id=ids.YEAR,
                     options=year_options(atlas.years(state.indicator), lang),
                     value=state.year,
@@ -91,6 +94,7 @@ def panel(atlas: Atlas, state: State) -> html.Aside:
             _field(
                 t("controls.scheme", lang),
                 dcc.Dropdown(
+                    labels=dropdown_labels(lang),
                     id=ids.SCHEME,
                     clearable=False,
                     value=state.scheme,
@@ -101,6 +105,7 @@ def panel(atlas: Atlas, state: State) -> html.Aside:
             _field(
                 t("controls.zoom", lang),
                 dcc.Dropdown(
+                    labels=dropdown_labels(lang),
                     id=ids.ZOOM,
                     options=zoom_options(atlas, lang),
                     value=state.zoom,

@@ -16,7 +16,7 @@ from dash import State as DashState
 from dashboard import ids
 from dashboard.context import atlas as get_atlas
 from dashboard.csvsafe import safe_csv
-from dashboard.i18n import fmt_number, t
+from dashboard.i18n import dropdown_labels, fmt_number, t
 from dashboard.indicators import UPLOAD_PREFIX
 from dashboard.session import session
 from dashboard.upload.analyse import Analysis, Choices, analyse
@@ -187,7 +187,7 @@ def key_controls(lang: str) -> html.Div:
                 className="atlas-field",
                 children=[
                     html.Label(t("upload.key_column", lang), htmlFor=KEY_COLUMN),
-                    dcc.Dropdown(id=KEY_COLUMN, options=[], clearable=False),
+                    dcc.Dropdown(labels=dropdown_labels(lang), id=KEY_COLUMN, options=[], clearable=False),
                 ],
             ),
             html.Div(
@@ -206,14 +206,14 @@ def key_controls(lang: str) -> html.Div:
                 className="atlas-field",
                 children=[
                     html.Label(t("upload.country_column", lang), htmlFor=COUNTRY_COLUMN),
-                    dcc.Dropdown(id=COUNTRY_COLUMN, options=[]),
+                    dcc.Dropdown(labels=dropdown_labels(lang), id=COUNTRY_COLUMN, options=[]),
                 ],
             ),
             html.Div(
                 className="atlas-field",
                 children=[
                     html.Label(t("upload.country", lang), htmlFor=COUNTRY),
-                    dcc.Dropdown(id=COUNTRY, options=country_options),
+                    dcc.Dropdown(labels=dropdown_labels(lang), id=COUNTRY, options=country_options),
                 ],
             ),
         ],
@@ -405,7 +405,7 @@ def on_store(store, state_query):
     uploaded = indicators.uploaded_ids()
     if uploaded:
         options += [{"label": t("theme.uploaded", lang).upper(), "value": "theme:uploaded", "disabled": True}]
-        options += [{"label": "\u2003" + indicators.get(i).label(lang), "value": i} for i in uploaded]
+        options += [{"label": indicators.get(i).label(lang), "value": i} for i in uploaded]
     return dataset_list(store, lang), options
 
 

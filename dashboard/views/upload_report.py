@@ -8,7 +8,7 @@ import json
 from dash import dcc, html
 
 from dashboard.context import atlas as get_atlas
-from dashboard.i18n import fmt_number, t
+from dashboard.i18n import dropdown_labels, fmt_number, t
 from dashboard.upload.analyse import Analysis
 from dashboard.upload.datasets import load_datasets
 
@@ -90,6 +90,7 @@ def report(analysis: Analysis, lang: str) -> list:
                             htmlFor=json.dumps({"row": item["row"], "type": RESOLVE}, separators=(",", ":")),
                         ),
                         dcc.Dropdown(
+                            labels=dropdown_labels(lang),
                             id={"type": RESOLVE, "row": item["row"]},
                             options=options,
                             placeholder=t("upload.ambiguous_choose", lang),
