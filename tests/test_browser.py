@@ -154,7 +154,7 @@ def test_compare_shows_n_per_group_and_sentences(page, server):
     page.wait_for_selector("#compare-table table")
     text = page.locator("#view-compare").inner_text()
     assert "In Austria, peripheral units have a median of " in text
-    assert "(n = " in text
+    assert "(n\u00a0=\u00a0" in text  # never broken across lines
     table = page.locator("#compare-table").inner_text()
     assert "95% interval of the median" in table
     page.wait_for_selector("#compare-box .main-svg")

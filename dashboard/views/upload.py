@@ -119,7 +119,7 @@ def layout(lang: str) -> list:
         ),
         html.H3(t("upload.yours", lang)),
         html.Div(id=LIST),
-        html.Button(t("upload.clear", lang), id=CLEAR, className="atlas-button atlas-button-light"),
+        html.Button(t("upload.clear", lang), id=CLEAR, className="atlas-button atlas-button-light", disabled=True),
         dcc.Download(id=DOWNLOAD),
     ]
 
@@ -396,7 +396,11 @@ def on_clear(_clicks):
 
 
 @callback(
-    Output(LIST, "children"), Output(ids.INDICATOR, "options"), Input(ids.UPLOADS, "data"), DashState(ids.STATE, "data")
+    Output(LIST, "children"),
+    Output(ids.INDICATOR, "options"),
+    Output(CLEAR, "disabled"),
+    Input(ids.UPLOADS, "data"),
+    DashState(ids.STATE, "data"),
 )
 def on_store(store, state_query):
     state, indicators = session(state_query, store)
@@ -406,7 +410,7 @@ def on_store(store, state_query):
     if uploaded:
         options += [{"label": t("theme.uploaded", lang).upper(), "value": "theme:uploaded", "disabled": True}]
         options += [{"label": indicators.get(i).label(lang), "value": i} for i in uploaded]
-    return dataset_list(store, lang), options
+    return dataset_list(store, lang), options, not uploaded  # nothing to remove: the button says so
 
 
 @callback(
