@@ -191,7 +191,7 @@ def _legend(fig, model, unit: str, lang: str) -> None:
                 label=f"{t('map.no_value', lang)}   ({t('map.units_of', lang, count=fmt_number(model.missing, lang))})",
             )
         )
-    fig.legend(
+    legend = fig.legend(
         handles=handles,
         loc="upper left",
         bbox_to_anchor=(0.76, 0.86),
@@ -206,7 +206,12 @@ def _legend(fig, model, unit: str, lang: str) -> None:
         if model.missing
         else t("map.complete", lang, total=fmt_number(model.in_selection, lang))
     )
-    fig.text(0.76, 0.52, missing, fontsize=16, va="top", wrap=True)
+    # Right under the legend, whose height depends on its number of classes: measured, not guessed.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = (fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)).get_renderer()
+    bottom = legend.get_window_extent(renderer).transformed(fig.transFigure.inverted()).y0
+    fig.text(0.765, bottom - 0.012, missing, fontsize=16, va="top", wrap=True)
 
 
 def _frame(ax, bounds: list[float]) -> None:
