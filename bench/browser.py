@@ -47,14 +47,21 @@ SETTLE_S = 0.5  # longer than MapLibre's 300 ms placement window: a repaint is t
 UPDATE = "/_dash-update-component"
 PROFILE_UNIT = "AT_70101"  # Innsbruck
 
-ATLAS_JS = """
+# Reading one pixel back waits until the GPU (SwiftShader) has rasterised the frame: "to pixels" timings.
+FLUSH_JS = """
+window.__flush = function (map) {
+  const c = map.getCanvas();
+  const gl = c.getContext('webgl2') || c.getContext('webgl');
+  gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+  return performance.now();
+};
+"""
+
+ATLAS_JS = (
+    FLUSH_JS
+    + """
 window.__bench = {
-  flush() {
-    const c = window.atlasMap.map().getCanvas();
-    const gl = c.getContext('webgl2') || c.getContext('webgl');
-    gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
-    return performance.now();
-  },
+  flush() { return window.__flush(window.atlasMap.map()); },
   repaint() {
     return new Promise(res => {
       const m = window.atlasMap.map(); const t0 = performance.now();
@@ -102,19 +109,17 @@ window.__bench = {
 };
 document.addEventListener('mousemove', e => { window.__bench.lastMove = e.timeStamp; }, true);
 """
+)
 
-NAIVE_JS = """
+NAIVE_JS = (
+    FLUSH_JS
+    + """
 window.__naive = {
   firstDrawn: null,
   graph() { return document.querySelector('#naive-map .js-plotly-plot'); },
   map() { const gd = window.__naive.graph(); const l = gd && gd._fullLayout;
           return l && l.map && l.map._subplot && l.map._subplot.map; },
-  flush() {
-    const c = window.__naive.map().getCanvas();
-    const gl = c.getContext('webgl2') || c.getContext('webgl');
-    gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
-    return performance.now();
-  },
+  flush() { return window.__flush(window.__naive.map()); },
   watch() {
     const m = window.__naive.map();
     const hasFill = m && m.getStyle() && m.getStyle().layers.some(l => l.type === 'fill');
@@ -144,6 +149,7 @@ window.__naive = {
   else window.__naive.watch();
 })();
 """
+)
 
 
 def switch_sequence(catalogue_ids: list[str], start: str, seed: int = 4) -> list[str]:

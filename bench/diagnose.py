@@ -187,40 +187,18 @@ def server_profiles(captured: dict, lines: int) -> dict:
     head = {"Accept-Encoding": "br", "Content-Type": "application/json"}
     update = "/_dash-update-component"
 
-    def post(body):
+    def replay(kind: str, key: str, **changes):
+        """The browser's recorded request `kind`, with its view state changed by `changes`."""
+        body = _set_input(captured[kind], key, _query(_input_value(captured[kind], key), **changes))
         return ("POST", update, json.dumps(body), head)
 
-    map_requests = [
-        post(
-            _set_input(
-                captured["map"], ids.MAP_KEY, _query(_input_value(captured["map"], ids.MAP_KEY), indicator=i, year=y)
-            )
-        )
-        for i, y in states(quick=False)
-    ]
+    map_requests = [replay("map", ids.MAP_KEY, indicator=i, year=y) for i, y in states(quick=False)]
     units = pd.read_parquet(build_folder() / "units.parquet", columns=["unit_id"])["unit_id"].tolist()
-    profile_requests = [
-        post(
-            _set_input(
-                captured["profile_unit"],
-                ids.PROFILE_KEY,
-                _query(_input_value(captured["profile_unit"], ids.PROFILE_KEY), unit=u),
-            )
-        )
-        for u in random.Random(1).sample(units, 40)
-    ]
+    profile_requests = [replay("profile_unit", ids.PROFILE_KEY, unit=u) for u in random.Random(1).sample(units, 40)]
     catalogue = pd.read_parquet(build_folder() / "catalogue.parquet")
     numeric = [i for i, k in zip(catalogue["id"], catalogue["kind"]) if k == "numeric"]
     compare_requests = [
-        post(
-            _set_input(
-                captured["compare"],
-                ids.COMPARE_KEY,
-                _query(_input_value(captured["compare"], ids.COMPARE_KEY), indicator=i),
-            )
-        )
-        for i in numeric
-        if (i, None) in states(quick=True)
+        replay("compare", ids.COMPARE_KEY, indicator=i) for i in numeric if (i, None) in states(quick=True)
     ]
     out = {
         "index (GET /)": _profile_requests(client, [("GET", "/", None, {"Accept-Encoding": "br"})] * 30, lines),

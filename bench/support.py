@@ -24,7 +24,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, chromium_available, free_port
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, chromium_available, free_port, gunicorn_command
 
 REPO = Path(__file__).resolve().parent.parent
 ACCEPT_ENCODING = "br, gzip"  # what the replays ask for (the browser also offers zstd)
@@ -97,20 +97,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
         env = dict(os.environ, PLURALPS_BUILD=str(build or build_folder()))
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--preload",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--timeout",
-            "120",
-            *(extra_args or []),
-            target,
-        ]
+        command = gunicorn_command(self.port, workers, target, 120, extra_args or ())
         started = time.perf_counter()
         self.process = subprocess.Popen(
             command, cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True

@@ -45,6 +45,24 @@ def chromium_available() -> bool:
     return Path(CHROMIUM).is_file() or shutil.which(CHROMIUM) is not None
 
 
+def gunicorn_command(port: int, workers: int, target: str = "app:server", timeout_s: int = 60, extra=()) -> list[str]:
+    """The command line of `gunicorn --preload` serving `target` on 127.0.0.1:`port` (tests and bench/)."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--preload",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        str(timeout_s),
+        *extra,
+        target,
+    ]
+
+
 class Gunicorn:
     """`gunicorn app:server` on a free loopback port, with the dataset in `build`."""
 
@@ -53,19 +71,7 @@ class Gunicorn:
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, PLURALPS_BUILD=str(build), **(extra_env or {}))
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--preload",
-                "--workers",
-                str(workers),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--timeout",
-                "60",
-                "app:server",
-            ],
+            gunicorn_command(self.port, workers),
             cwd=REPO,
             env=env,
             stdout=subprocess.PIPE,
