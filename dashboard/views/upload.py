@@ -12,6 +12,7 @@ import binascii
 
 from dash import ALL, Input, Output, callback, ctx, dcc, html, no_update
 from dash import State as DashState
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.context import atlas as get_atlas
@@ -21,8 +22,9 @@ from dashboard.indicators import UPLOAD_PREFIX
 from dashboard.session import session
 from dashboard.upload.analyse import Analysis, Choices, analyse
 from dashboard.upload.datasets import SPI_FIELDS, load_datasets, store_with
+from dashboard.upload.limits import LIMITS
 from dashboard.upload.match import KINDS, UnitIndex, header_metadata
-from dashboard.upload.parse import MAX_BYTES, MAX_COLUMNS, MAX_ROWS, UploadError
+from dashboard.upload.parse import MAX_BYTES, UploadError
 from dashboard.upload.spi import template_frame, template_xlsx
 from dashboard.views.upload_report import RESOLVE, dataset_list, report
 from dashboard.vocabulary import country_name, indicator_options
@@ -65,9 +67,13 @@ def layout(lang: str) -> list:
             t(
                 "upload.limits",
                 lang,
-                size=MAX_BYTES // (1024 * 1024),
-                rows=fmt_number(MAX_ROWS, lang),
-                columns=MAX_COLUMNS,
+                size=LIMITS.bytes // (1024 * 1024),
+                rows=fmt_number(LIMITS.rows, lang),
+                columns=LIMITS.columns,
+                cells=fmt_number(LIMITS.cells, lang),
+                chars=fmt_number(LIMITS.cell_chars, lang),
+                memory=fmt_number(LIMITS.memory_mb, lang),
+                seconds=LIMITS.wall_seconds,
             ),
             className="atlas-small",
         ),
@@ -283,6 +289,7 @@ _FORM_INPUTS = [
     Output(COUNTRY_COLUMN, "options"),
     Output(COUNTRY_COLUMN, "value"),
     Output(COUNTRY, "value"),
+    Output(UPLOAD, "contents"),
     Input(UPLOAD, "contents"),
     DashState(UPLOAD, "filename"),
     DashState(ids.STATE, "data"),
@@ -292,9 +299,13 @@ def on_file(contents, filename, state_query):
     state, _ = session(state_query)
     lang = state.lang
     hidden = "atlas-upload-key atlas-hidden"
+    if contents is None:  # cleared below, after a refusal: the refusal's message stays on the page
+        raise PreventUpdate
     analysis = analyse_upload(contents, filename, Choices())
     if analysis.table is None:
-        return [], report(analysis, lang), True, True, hidden, [], None, "unit_id", [], None, None
+        # A refused file is dropped from the page too (None), so nothing of it is sent again, and the
+        # same file, once fixed and chosen again, is read again.
+        return [], report(analysis, lang), True, True, hidden, [], None, "unit_id", [], None, None, None
     columns = list(analysis.table.frame.columns)
     key = analysis.key
     ok = not analysis.error and bool(analysis.datasets)
@@ -310,6 +321,7 @@ def on_file(contents, filename, state_query):
         columns,
         key.country_column if key else None,
         key.country if key else None,
+        no_update,
     )
 
 

@@ -1,0 +1,219 @@
+"""Hostile uploads: every file of the corpus (bench/hostile_files.py) refused with its message or read and
+reported, the child process's caps holding where a check is bypassed, and the server answering meanwhile."""
+
+from __future__ import annotations
+
+import base64
+import concurrent.futures
+import csv
+import io
+import json
+import re
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bench.hostile_files import corpus, far_cell, formula_injection, payload_codes, shared_string_amplification
+from dashboard import i18n
+from dashboard.csvsafe import safe_csv
+from dashboard.upload.analyse import Choices, analyse
+from dashboard.upload.limits import LIMITS, UploadLimits
+from dashboard.upload.parse import UploadError, parse_upload
+from dashboard.upload.sandbox import run_reader
+
+CORPUS = corpus()
+
+
+@pytest.mark.parametrize("hostile", CORPUS, ids=[h.name for h in CORPUS])
+def test_every_hostile_file_is_refused_with_its_message_or_read(hostile):
+    data = hostile.make()
+    assert len(data) <= LIMITS.bytes  # each fits the size limit: the other checks must catch it
+    if hostile.refuse:
+        with pytest.raises(UploadError) as err:
+            parse_upload(hostile.filename, data)
+        assert err.value.key == hostile.refuse
+        # The message exists in every language and every placeholder is filled.
+        for lang in i18n.LANGUAGES:
+            text = i18n.t(f"upload.error.{err.value.key}", lang, **err.value.values)
+            assert text and "{" not in text and f"upload.error.{err.value.key}" not in text, (lang, text)
+    else:
+        table = parse_upload(hostile.filename, data)
+        assert len(table.frame) == hostile.expect_rows
+
+
+def test_a_refusal_names_the_far_cell_and_the_limits():
+    with pytest.raises(UploadError) as err:
+        parse_upload("bomb.xlsx", far_cell("XFD1048576"))
+    assert err.value.values == {"cell": "XFD1048576", "rows": LIMITS.rows, "columns": LIMITS.columns}
+    text = i18n.t("upload.error.sheet_extent", "de", **err.value.values)
+    assert "XFD1048576" in text and "60 Spalten" in text
+
+
+def test_shared_strings_count_each_time_a_cell_uses_them():
+    # 100 cells of one 30 KB string are 3 M characters: under the 10 M limit; 400 are 12 M: over it.
+    assert len(parse_upload("s.xlsx", shared_string_amplification(rows=100)).frame) == 101
+    with pytest.raises(UploadError, match="too_much_text"):
+        parse_upload("s.xlsx", shared_string_amplification(rows=400))
+
+
+def test_the_child_caps_hold_where_the_checks_are_bypassed():
+    """With the extent check widened out of the way, calamine really asks for 549 GB: only the child dies."""
+    open_door = UploadLimits(rows=2_000_000, columns=20_000, memory_mb=512)
+    run = run_reader("bomb.xlsx", far_cell("XFD1048576"), open_door)
+    assert run.exit == "killed: memory"
+    assert run.result == {"error": "parse_limit", "values": {"memory": 512, "seconds": open_door.wall_seconds}}
+    slow = UploadLimits(rows=2_000_000, columns=20_000, memory_mb=8192, cpu_seconds=1, wall_seconds=30)
+    run = run_reader("tall.xlsx", far_cell("BH1048576"), slow)
+    assert run.exit == "killed: cpu" and 0.9 <= run.cpu_s < 3
+    late = UploadLimits(rows=2_000_000, columns=20_000, memory_mb=8192, cpu_seconds=60, wall_seconds=1)
+    run = run_reader("tall.xlsx", far_cell("BH1048576"), late)
+    assert run.exit == "killed: time" and run.wall_s < 3
+
+
+def test_the_child_reports_its_own_memory_not_its_parents():
+    ballast = bytearray(300 * 1024 * 1024)  # this process grows by 300 MB; the child must not say so
+    run = run_reader("x.csv", b"unit_id,value\nAT_70101,1\n")
+    del ballast
+    assert run.exit == "ok" and 5 < run.peak_rss_mb < 100
+
+
+def test_the_child_sees_no_environment_of_the_server(monkeypatch):
+    monkeypatch.setenv("ATLAS_SECRET", "s3cret")
+    source = Path("dashboard/upload/reader.py").read_text()
+    assert "environ" not in source  # the reader reads nothing from it; and it gets none:
+    run = run_reader("x.csv", b"a,b\n1,2\n")
+    assert run.exit == "ok"
+    from dashboard.upload import sandbox
+
+    assert "ATLAS_SECRET" not in json.dumps(sandbox.child_environment())
+
+
+@pytest.fixture
+def index(atlas):
+    from dashboard.upload.match import UnitIndex
+
+    return UnitIndex(atlas)
+
+
+@pytest.mark.integration
+def test_codes_with_html_and_direction_overrides_are_reported_as_they_are(index):
+    analysis = analyse("payload.csv", payload_codes(), Choices(), index)
+    report = analysis.report
+    assert report["matched"] == 1  # the plain AT_70101 only: an override makes another code
+    keys = [u["key"] for u in report["unmatched"]]
+    assert "<script>alert(1)</script>" in keys and "AT_70101\u202e" in keys and "\u202eAT_70101" in keys
+
+
+@pytest.mark.integration
+def test_formulas_are_never_numbers_and_leave_only_as_text(index):
+    analysis = analyse("formulas.csv", formula_injection(), Choices(), index)
+    assert analysis.report["matched"] == 5 and analysis.report["unmatched_count"] == 5
+    [dataset] = analysis.datasets
+    assert set(dataset.values.values()) == {1.5}
+    rows = list(csv.reader(io.StringIO(safe_csv(analysis.unmatched_rows))))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert cells and not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], cells
+
+
+# ---- the running server ---------------------------------------------------------------------------------
+
+
+def _post(url: str, body: dict, timeout: float = 60) -> tuple[int, bytes]:
+    request = urllib.request.Request(
+        url + "/_dash-update-component",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def _upload_body(deps: list[dict], filename: str, data: bytes) -> dict:
+    """The request the page sends when a file is chosen (the callback whose input is the upload)."""
+    dep = next(d for d in deps if d["inputs"] and d["inputs"][0]["id"] == "upload-file")
+    outputs = [
+        {"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]} for o in dep["output"].strip(".").split("...")
+    ]
+    values = {
+        "upload-file.contents": "data:application/octet-stream;base64," + base64.b64encode(data).decode(),
+        "upload-file.filename": filename,
+    }
+    return {
+        "output": dep["output"],
+        "outputs": outputs,
+        "inputs": [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in dep["inputs"]],
+        "state": [{**s, "value": values.get(f"{s['id']}.{s['property']}")} for s in dep["state"]],
+        "changedPropIds": ["upload-file.contents"],
+    }
+
+
+def _rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+
+
+@pytest.mark.browser
+def test_the_server_answers_others_and_keeps_its_memory_through_the_corpus(build_folder):
+    from tests.browser_support import Gunicorn
+
+    server = Gunicorn(build_folder, workers=1)  # one worker: the hostile parse and the others share it
+    try:
+        with urllib.request.urlopen(server.url + "/_dash-dependencies") as response:
+            deps = json.loads(response.read())
+        [worker] = [
+            int(p) for p in Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children").read_text().split()
+        ]
+        warm = _post(server.url, _upload_body(deps, "ok.csv", b"unit_id,value\nAT_70101,1\n"))
+        assert warm[0] == 200
+        before = _rss_mb(worker)
+        answered: list[float] = []
+        stop = threading.Event()
+
+        def others():  # another person meanwhile: the health page, on and on
+            while not stop.is_set():
+                started = time.perf_counter()
+                with urllib.request.urlopen(server.url + "/healthz", timeout=30) as response:
+                    assert response.status == 200
+                answered.append(time.perf_counter() - started)
+                time.sleep(0.02)
+
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            background = pool.submit(others)
+            try:
+                for hostile in CORPUS:
+                    status, body = _post(server.url, _upload_body(deps, hostile.filename, hostile.make()))
+                    assert status == 200, (hostile.name, status)
+                    text = body.decode()
+                    if hostile.refuse:
+                        message = i18n.t(f"upload.error.{hostile.refuse}", "en", **_values_of(hostile))
+                        assert json.dumps(message[:25])[1:-1] in text, (hostile.name, text[:300])
+                        assert '"contents":null' in text.replace(" ", "")  # nothing of a refused file is kept
+                    else:
+                        assert "upload-summary" in text, hostile.name
+            finally:
+                stop.set()
+            background.result(timeout=60)
+        after = _rss_mb(worker)
+        assert server.process.poll() is None
+        assert [
+            int(p) for p in Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children").read_text().split()
+        ] == [worker]  # never replaced
+        assert len(answered) > len(CORPUS) and max(answered) < 5
+        assert after <= before * 1.10, (before, after)
+    finally:
+        log = server.stop()
+    assert "Traceback" not in log, log
+
+
+def _values_of(hostile) -> dict:
+    try:
+        parse_upload(hostile.filename, hostile.make())
+    except UploadError as exc:  # numbers as the report writes them ("5,242,870")
+        return {k: i18n.fmt_number(v, "en") if isinstance(v, (int, float)) else v for k, v in exc.values.items()}
+    return {}
