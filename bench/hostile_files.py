@@ -182,6 +182,16 @@ def many_rows_xlsx(rows: int) -> bytes:
     return workbook(cells)
 
 
+def full_workbook() -> bytes:
+    """The largest workbook the limits let through: 50,000 rows of 20 columns, a million cells."""
+    columns = "ABCDEFGHIJKLMNOPQRST"
+    rows = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r % 97}.5</v></c>' for c in columns) + "</row>"
+        for r in range(3, 50_002)
+    )
+    return workbook(rows)
+
+
 def csv_lines(lines: list[str], encoding: str = "utf-8") -> bytes:
     return ("\n".join(lines) + "\n").encode(encoding)
 
@@ -256,6 +266,7 @@ def corpus() -> list[HostileFile]:
         HostileFile("xlsx: embedded workbook", "nested.xlsx", nested_workbook, "external_reference"),
         HostileFile("xlsx: 50,001 rows", "rows.xlsx", lambda: many_rows_xlsx(50_001), "too_many_rows"),
         HostileFile("xlsx: 50,000 rows (the limit)", "limit.xlsx", lambda: many_rows_xlsx(50_000), expect_rows=50_000),
+        HostileFile("xlsx: a million cells (at the limits)", "full.xlsx", full_workbook, expect_rows=50_000),
         HostileFile("csv: one 5 MB line", "line.csv", one_line_csv, "field_too_long"),
         HostileFile("csv: 5 million fields on one line", "commas.csv", one_wide_line_csv, "too_many_columns"),
         HostileFile("csv: NUL bytes", "nul.csv", lambda: b"unit_id,value\nAT_70101,1\x00\x00\x00\n", "not_text"),

@@ -4,8 +4,10 @@
 
 On loopback only, bounded in time: `--users` threads send, for `--seconds`, a mix of page loads, map
 switches, profiles, compare views and uploads (a CSV with good and bad rows, then the map of the uploaded
-indicator from that session's own store). Halfway, one worker is killed with SIGKILL; gunicorn must replace
-it and only the request it was serving may fail. Afterwards a fresh session asks for the uploaded
+indicator from that session's own store), and hostile uploads from bench/hostile_files.py (spreadsheet and
+zip bombs, entity expansion, ...), each of which must come back refused with its message, or read.
+Halfway, one worker is killed with SIGKILL; gunicorn must replace it and only the request it was serving
+may fail. Afterwards a fresh session asks for the uploaded
 indicator: it must not see it (uploads live in the browser, never on the server).
 
 Prints requests, errors, p50/p95 per kind, memory of the workers at start and end, and the worker
@@ -25,6 +27,7 @@ import sys
 import threading
 import time
 
+from bench.hostile_files import corpus
 from bench.support import ACCEPT_ENCODING, Server, decode, log, summary
 
 UPDATE = "/_dash-update-component"
@@ -41,6 +44,8 @@ INDICATORS = [
     "share_0_19",
 ]
 UNITS = ["AT_70101", "CH_261", "CH_6300", "DE_09162000", "FR_74010", "IT_001272", "IT_007003", "SI041"]
+# The hostile corpus, made once: (name, filename, bytes, the message it must be refused with or None).
+HOSTILE = [(h.name, h.filename, h.make(), h.refuse) for h in corpus()]
 UPLOAD_CSV = (
     "Gemeinde;Land;Neuzugänge 2023 (%)\n"
     "Innsbruck;Österreich;12,5\nZermatt;CH;7,1\nBolzano;Italien;x\n;;\nNowhere;AT;3\nInnsbruck;AT;13\n"
@@ -171,8 +176,20 @@ class Traffic:
         second["upload_seen"] = b"upload:u1" in decode(second)
         return [first, second]
 
+    def hostile(self) -> list[dict]:
+        """An attacker's upload from the hostile corpus: it must be refused (or read) with a message."""
+        name, filename, data, refuse = self.random.choice(HOSTILE)
+        contents = "data:application/octet-stream;base64," + base64.b64encode(data).decode()
+        body = self.callbacks.body("upload-form", {"upload-file.contents": contents, "upload-file.filename": filename})
+        response = self.client.post_json(UPDATE, body)
+        answer = decode(response) if response["status"] == 200 else b""
+        response["refused"] = bool(refuse) and b'"contents":null' in answer.replace(b" ", b"")
+        response["hostile_handled"] = response["refused"] if refuse else b"upload-summary" in answer
+        return [response]
+
     def one(self) -> tuple[str, list[dict]]:
-        kind = self.random.choices(["page", "switch", "profile", "compare", "upload"], weights=[2, 6, 3, 1, 1])[0]
+        kinds, weights = ["page", "switch", "profile", "compare", "upload", "hostile"], [2, 6, 3, 1, 1, 1]
+        kind = self.random.choices(kinds, weights=weights)[0]
         return kind, getattr(self, kind)()
 
 
@@ -185,7 +202,7 @@ def run(seconds: float, users: int) -> dict:
         # imports and caches a first request loads (SciPy for Compare, the upload parser...).
         warmer = Traffic(server.url, callbacks, 0)
         for _ in range(3):
-            for kind in ("page", "switch", "profile", "compare", "upload"):
+            for kind in ("page", "switch", "profile", "compare", "upload", "hostile"):
                 for _ in range(4):
                     getattr(warmer, kind)()
         time.sleep(1)
@@ -211,6 +228,8 @@ def run(seconds: float, users: int) -> dict:
                         "status": [r["status"] for r in responses],
                         "at": started,
                         "upload_seen": any(r.get("upload_seen") for r in responses),
+                        "refused": any(r.get("refused") for r in responses),
+                        "hostile_handled": all(r.get("hostile_handled", True) for r in responses),
                     }
                 except Exception as exc:  # a connection reset by the killed worker
                     record = {
@@ -220,6 +239,8 @@ def run(seconds: float, users: int) -> dict:
                         "status": [type(exc).__name__],
                         "at": started,
                         "upload_seen": False,
+                        "refused": False,
+                        "hostile_handled": True,  # counted as an error above
                     }
                 with lock:
                     records.append(record)
@@ -277,6 +298,9 @@ def report(records, memory_start, memory_end, killed, replaced, leaked, log_text
             r["upload_seen"] for r in records if r["kind"] == "upload" and not r["error"]
         ),
         "upload_visible_to_another_session": leaked,
+        "hostile_uploads": sum(1 for r in records if r["kind"] == "hostile"),
+        "hostile_refused": sum(1 for r in records if r["kind"] == "hostile" and r["refused"]),
+        "hostile_not_handled": sum(1 for r in records if r["kind"] == "hostile" and not r["hostile_handled"]),
         "latency_ms": by_kind,
         "p95_ms_all": summary([r["ms"] for r in records if not r["error"]], p95=True),
         "memory_start": memory_start,
@@ -304,6 +328,10 @@ def main(argv: list[str] | None = None) -> int:
         f"uploads: {result['uploads_done']}, seen by their own session: {result['upload_seen_by_its_session']}, "
         f"visible to another session: {result['upload_visible_to_another_session']}"
     )
+    print(
+        f"hostile uploads: {result['hostile_uploads']}, refused with a message: {result['hostile_refused']}, "
+        f"not handled as expected: {result['hostile_not_handled']}"
+    )
     for kind, s in result["latency_ms"].items():
         print(f"  {kind:8} n={s['requests']:6}  p50 {s['median']:7} ms  p95 {s['p95']:7} ms")
     start = {w["pid"]: w["rss_mb"] for w in result["memory_start"]["workers"]}
@@ -316,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         and result["errors_around_kill"] <= 2
         and result["worker_replaced"]
         and not result["upload_visible_to_another_session"]
+        and result["hostile_not_handled"] == 0
         and result["tracebacks_in_log"] == 0
     )
     return 0 if ok else 1

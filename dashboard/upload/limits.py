@@ -26,8 +26,8 @@ class UploadLimits:
     zip_ratio: int = 150  # XML compresses well, but not 1000:1 like a bomb
     zip_entries: int = 400
     # What reading one file may cost, enforced on the child process by the kernel (address space, CPU)
-    # and by the worker's clock (wall time). The largest file the limits above let through needs about
-    # 400 MB and 4 s (bench/hostile.py measures every file of the corpus).
+    # and by the worker's clock (wall time). The largest file the limits above let through, an XLSX of a
+    # million cells, needs about 140 MB and 4 s of CPU (bench/hostile.py measures every file of the corpus).
     memory_mb: int = 1024
     cpu_seconds: int = 15
     wall_seconds: int = 20
