@@ -50,49 +50,112 @@ class StoryError(ValueError):
     """A story file that names something the dataset or the languages lack."""
 
 
+MAX_STORY_BYTES = 200_000  # a story of 50 steps with captions in five languages is about 40 KB
+MAX_STEPS = 50
+MAX_CAPTION = 2_000  # characters of one caption in one language
+MAX_LIST = 100  # countries or highlighted units of one step
+
+
 def load_story(path: Path, atlas: Atlas) -> Story:
     """Read and check one story file; raise StoryError naming the file and the problem."""
-    with path.open("rb") as f:
-        raw = tomllib.load(f)
+    return parse_story(path.read_bytes(), atlas, path.name, path)
+
+
+def parse_story(data: bytes, atlas: Atlas, name: str = "story", path: Path = Path()) -> Story:
+    """Check a story given as TOML bytes (a file of data/stories, or one a person loads) against the
+    dataset and the languages; raise StoryError naming `name` and every problem, whatever the bytes."""
+    if len(data) > MAX_STORY_BYTES:
+        raise StoryError(f"{name}: {len(data):,} bytes; a story may have {MAX_STORY_BYTES:,}")
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise StoryError(f"{name}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise StoryError(f"{name}: not valid TOML ({exc})") from None
     problems = []
-    title = raw.get("title", {})
+    title = _texts(raw.get("title"), "title", problems)
     problems += [f"title lacks {lang}" for lang in LANGUAGES if not title.get(lang)]
+    items = raw.get("step", [])
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        problems.append("step must be a list of [[step]] tables")
+        items = []
+    if len(items) > MAX_STEPS:
+        problems.append(f"{len(items)} steps; a story may have {MAX_STEPS}")
+        items = items[:MAX_STEPS]
     steps = []
-    for number, item in enumerate(raw.get("step", []), start=1):
+    for number, item in enumerate(items, start=1):
         where = f"step {number}"
         indicator = item.get("indicator")
-        if indicator not in atlas.catalogue.index:
-            problems.append(f"{where}: unknown indicator {indicator!r}")
-        caption = item.get("caption", {})
+        if not isinstance(indicator, str) or indicator not in atlas.catalogue.index:
+            problems.append(f"{where}: unknown indicator {str(indicator)[:80]!r}")
+        caption = _texts(item.get("caption"), f"{where}: caption", problems)
         for lang in LANGUAGES:
             if not caption.get(lang):
                 problems.append(f"{where}: caption lacks {lang}")
         placeholders = {tuple(p) for text in caption.values() for p in PLACEHOLDER.findall(text)}
-        for name, arg in placeholders:
-            if name in GROUPS or (name.startswith("n_") and name[2:] in GROUPS):
+        for key, arg in placeholders:
+            if key in GROUPS or (key.startswith("n_") and key[2:] in GROUPS):
                 continue
-            if name == "value" and arg in atlas.position.index:
+            if key == "value" and arg in atlas.position.index:
                 continue
-            problems.append(f"{where}: unknown placeholder {{{name}{':' + arg if arg else ''}}}")
-        countries = tuple(item.get("countries", ()))
+            problems.append(f"{where}: unknown placeholder {{{key}{':' + arg if arg else ''}}}")
+        countries = _names(item.get("countries", ()), f"{where}: countries", problems)
         problems += [f"{where}: unknown country {c}" for c in countries if c not in set(atlas.units["country"])]
         zoom = item.get("zoom")
-        if zoom is not None and zoom not in atlas.bounds:
-            problems.append(f"{where}: unknown zoom target {zoom}")
-        highlight = tuple(item.get("highlight", ()))
+        if zoom is not None and (not isinstance(zoom, str) or zoom not in atlas.bounds):
+            problems.append(f"{where}: unknown zoom target {str(zoom)[:80]}")
+        highlight = _names(item.get("highlight", ()), f"{where}: highlight", problems)
         problems += [f"{where}: unknown unit {u}" for u in highlight if u not in atlas.position.index]
         method = item.get("method")
         if method is not None and method not in METHODS:
-            problems.append(f"{where}: unknown method {method}")
+            problems.append(f"{where}: unknown method {str(method)[:80]}")
         classes = item.get("classes")
-        if classes is not None and not MIN_CLASSES <= classes <= MAX_CLASSES:
+        if classes is not None and (type(classes) is not int or not MIN_CLASSES <= classes <= MAX_CLASSES):
             problems.append(f"{where}: classes must be {MIN_CLASSES}-{MAX_CLASSES}")
-        steps.append(Step(indicator, dict(caption), countries, zoom, method, classes, highlight))
+            classes = None
+        steps.append(Step(str(indicator), caption, countries, zoom, method, classes, highlight))
     if not steps:
         problems.append("no steps")
+    seconds = raw.get("seconds", 25)
+    if type(seconds) is not int or not 5 <= seconds <= 600:
+        problems.append("seconds must be a whole number of 5-600")
+    story_id = raw.get("id") or path.stem or "story"
+    if not isinstance(story_id, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", story_id):
+        problems.append("id must be 1-64 lower-case letters, digits and hyphens")
     if problems:
-        raise StoryError(f"{path.name}: " + "; ".join(problems))
-    return Story(raw.get("id") or path.stem, dict(title), tuple(steps), int(raw.get("seconds", 25)), path)
+        shown = problems[:20] + ([f"and {len(problems) - 20} more"] if len(problems) > 20 else [])
+        raise StoryError(f"{name}: " + "; ".join(shown))
+    return Story(story_id, title, tuple(steps), seconds, path)
+
+
+def _texts(value, where: str, problems: list[str]) -> dict[str, str]:
+    """A table of texts by language (only the five languages, each a string of bounded length)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append(f"{where} must be a table of texts by language")
+        return {}
+    texts = {}
+    for lang, text in value.items():
+        if lang not in LANGUAGES:
+            problems.append(f"{where}: unknown language {str(lang)[:20]!r}")
+        elif not isinstance(text, str):
+            problems.append(f"{where}: {lang} must be text")
+        elif len(text) > MAX_CAPTION:
+            problems.append(f"{where}: {lang} has {len(text):,} characters; at most {MAX_CAPTION:,}")
+        else:
+            texts[lang] = text
+    return texts
+
+
+def _names(value, where: str, problems: list[str]) -> tuple[str, ...]:
+    """A list of codes (countries, units): strings only, at most MAX_LIST."""
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        problems.append(f"{where} must be a list of codes")
+        return ()
+    if len(value) > MAX_LIST:
+        problems.append(f"{where}: {len(value)} codes; at most {MAX_LIST}")
+    return tuple(v[:40] for v in value[:MAX_LIST])
 
 
 @lru_cache(maxsize=4)

@@ -1,5 +1,6 @@
-"""Hostile uploads: every file of the corpus (bench/hostile_files.py) refused with its message or read and
-reported, the child process's caps holding where a check is bypassed, and the server answering meanwhile."""
+"""Hostile input: every upload of the corpus (bench/hostile_files.py) refused with its message or read and
+reported, the child process's caps holding where a check is bypassed, the server answering meanwhile; story
+files and URL state that try the same."""
 
 from __future__ import annotations
 
@@ -218,3 +219,126 @@ def _values_of(hostile) -> dict:
     except UploadError as exc:  # numbers as the report writes them ("5,242,870")
         return {k: i18n.fmt_number(v, "en") if isinstance(v, (int, float)) else v for k, v in exc.values.items()}
     return {}
+
+
+# ---- story files: the next issues let a person load one in the browser --------------------------------------
+
+HOSTILE_STORIES = {
+    "not TOML": (b"title = [unclosed", "not valid TOML"),
+    "not UTF-8": (b"\xff\xfe t\x00i\x00", "not UTF-8"),
+    "too large": (b"# " + b"x" * 300_000, "a story may have 200,000"),
+    "caption is a number": (b'title.en = "x"\n[[step]]\nindicator = "population"\ncaption = 3\n', "caption must be"),
+    "steps not tables": (b"step = [1, 2]\n", "step must be a list"),
+    "countries not a list": (
+        b'[[step]]\nindicator = "population"\ncountries = "AT"\n',
+        "countries must be a list of codes",
+    ),
+    "classes a string": (b'[[step]]\nindicator = "population"\nclasses = "5"\n', "classes must be"),
+    "seconds huge": (b'seconds = 99999999999\n[[step]]\nindicator = "population"\n', "seconds must be"),
+    "script id": (b'id = "<script>"\n[[step]]\nindicator = "population"\n', "id must be"),
+    "unknown language": (b'[[step]]\nindicator = "population"\ncaption.xx = "hi"\n', "unknown language 'xx'"),
+    "too many steps": (b'[[step]]\nindicator = "population"\n' * 60, "60 steps; a story may have 50"),
+}
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("case", list(HOSTILE_STORIES), ids=list(HOSTILE_STORIES))
+def test_a_hostile_story_file_is_refused_naming_the_problem(atlas, case):
+    from dashboard.stories import StoryError, parse_story
+
+    data, expected = HOSTILE_STORIES[case]
+    with pytest.raises(StoryError) as err:
+        parse_story(data, atlas, "mine.toml")
+    assert str(err.value).startswith("mine.toml: ") and expected in str(err.value), str(err.value)
+    assert len(str(err.value)) < 3_000  # a long list of problems is cut, not echoed whole
+
+
+@pytest.mark.integration
+def test_the_stories_of_the_repository_still_load(atlas):
+    from dashboard.stories import STORIES_DIR, load_stories, parse_story
+
+    stories = load_stories(atlas)
+    assert stories
+    for path in STORIES_DIR.glob("*.toml"):
+        assert parse_story(path.read_bytes(), atlas, path.name, path) in stories.values()
+
+
+# ---- URL state ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?" + "a" * 100_000,
+        "?indicator=%00%00&year=\u202e2015",
+        "?countries=" + ",".join(["AT"] * 5_000),
+        "?unit=<script>alert(1)</script>&lang=../../etc/passwd",
+        "?classes=99999999999999999999999&step=-1&story=%2e%2e",
+        "?%ff%fe=%ff&view=%F0%9F%92%A3",
+    ],
+)
+def test_hostile_url_state_falls_back_to_defaults(atlas, query):
+    from dashboard.session import session
+
+    state, _ = session(query)
+    assert state.lang in i18n.LANGUAGES
+    assert state.indicator in atlas.catalogue.index
+    assert all(c in set(atlas.units["country"]) for c in state.countries)
+    assert "<" not in str(state.unit or "")
+
+
+# ---- what a person sees ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served(build_folder):
+    from tests.browser_support import Gunicorn
+
+    server = Gunicorn(build_folder)
+    yield server
+    log = server.stop()
+    assert "Traceback" not in log, log
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, chromium_available
+
+    if not chromium_available():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (installed by .ci/system-deps)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.mark.browser
+@pytest.mark.integration
+def test_a_spreadsheet_bomb_is_refused_in_the_page_and_a_good_file_still_reads(chromium, served, tmp_path):
+    from tests.browser_support import open_page
+
+    page, log = open_page(chromium, served.url)
+    try:
+        page.goto(served.url + "/?view=data&lang=de")
+        limits = page.locator(".atlas-small", has_text="Obergrenzen").inner_text()
+        assert "1.000.000 gefüllte Zellen" in limits and "1.024 MB" in limits
+        bomb = tmp_path / "bombe.xlsx"
+        bomb.write_bytes(far_cell("XFD1048576"))
+        page.set_input_files("#upload-file input[type=file]", str(bomb))
+        page.wait_for_selector("#upload-report .atlas-error")
+        message = page.locator("#upload-report .atlas-error").inner_text()
+        assert "XFD1048576" in message and "50.000 Zeilen und 60 Spalten" in message
+        assert page.locator("#upload-add").is_disabled()
+        # The same person then uploads a good file: it is read (the refused one left nothing behind).
+        good = tmp_path / "gut.csv"
+        good.write_bytes(b"unit_id,Anteil (%)\nAT_70101,12.5\nCH_261,3\n")
+        page.set_input_files("#upload-file input[type=file]", str(good))
+        page.wait_for_selector("#upload-summary")
+        assert "2" in page.locator("#upload-summary").inner_text()
+        assert page.locator("#upload-report .atlas-error").count() == 0
+        assert log.problems() == [], log.problems()
+    finally:
+        page.context.close()
