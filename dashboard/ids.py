@@ -55,3 +55,23 @@ UPLOADS = "atlas-uploads"
 STORY_NAV = "atlas-story-nav"
 STORY = "atlas-story"
 PAGE = "atlas-page"
+
+# My data (dashboard/views/upload.py, upload_report.py)
+UPLOAD_FILE = "upload-file"
+UPLOAD_FORM = "upload-form"  # the label, unit and year of each value column
+UPLOAD_KEY_BOX = "upload-key"
+UPLOAD_REPORT = "upload-report"
+UPLOAD_MESSAGE = "upload-message"
+UPLOAD_ADD = "upload-add"
+UPLOAD_CLEAR = "upload-clear"
+UPLOAD_UNMATCHED = "upload-unmatched"
+UPLOAD_DOWNLOAD = "upload-download"
+UPLOAD_TEMPLATE_XLSX = "upload-template-xlsx"
+UPLOAD_TEMPLATE_CSV = "upload-template-csv"
+UPLOAD_LIST = "upload-list"
+UPLOAD_KEY_COLUMN = "upload-key-column"
+UPLOAD_KEY_KIND = "upload-key-kind"
+UPLOAD_COUNTRY_COLUMN = "upload-country-column"
+UPLOAD_COUNTRY = "upload-country"
+UPLOAD_COLUMN_FIELD = "upload-column"  # dict id {"type": ..., "column": name, "field": label|unit|year}
+UPLOAD_RESOLVE = "upload-resolve"  # dict id {"type": ..., "row": file row}: the unit chosen for a name

@@ -26,26 +26,8 @@ from dashboard.upload.limits import LIMITS
 from dashboard.upload.match import KINDS, UnitIndex, header_metadata
 from dashboard.upload.parse import MAX_BYTES, UploadError
 from dashboard.upload.spi import template_frame, template_xlsx
-from dashboard.views.upload_report import RESOLVE, dataset_list, report
+from dashboard.views.upload_report import dataset_list, report
 from dashboard.vocabulary import country_name, indicator_options
-
-UPLOAD = "upload-file"
-FORM = "upload-form"
-KEY_BOX = "upload-key"
-REPORT = "upload-report"
-MESSAGE = "upload-message"
-ADD = "upload-add"
-CLEAR = "upload-clear"
-UNMATCHED = "upload-unmatched"
-DOWNLOAD = "upload-download"
-TEMPLATE_XLSX = "upload-template-xlsx"
-TEMPLATE_CSV = "upload-template-csv"
-LIST = "upload-list"
-KEY_COLUMN = "upload-key-column"
-KEY_KIND = "upload-key-kind"
-COUNTRY_COLUMN = "upload-country-column"
-COUNTRY = "upload-country"
-COLUMN_FIELD = "upload-column"  # {"type": COLUMN_FIELD, "column": name, "field": label|unit|year}
 
 _index_cache: dict[int, UnitIndex] = {}
 
@@ -84,7 +66,7 @@ def layout(lang: str) -> list:
                 "data-too-large": t("upload.error.too_large", lang, size="{size}", limit=MAX_BYTES // (1024 * 1024)),
             },
             children=dcc.Upload(
-                id=UPLOAD,
+                id=ids.UPLOAD_FILE,
                 className="atlas-upload",
                 accept=".csv,.txt,.xlsx",
                 max_size=MAX_BYTES,
@@ -99,34 +81,38 @@ def layout(lang: str) -> list:
             children=[
                 html.H3(t("upload.spi_title", lang)),
                 html.P(t("upload.spi_intro", lang)),
-                html.Button(t("upload.template_xlsx", lang), id=TEMPLATE_XLSX, className="atlas-button"),
+                html.Button(t("upload.template_xlsx", lang), id=ids.UPLOAD_TEMPLATE_XLSX, className="atlas-button"),
                 " ",
                 html.Button(
-                    t("upload.template_csv", lang), id=TEMPLATE_CSV, className="atlas-button atlas-button-light"
+                    t("upload.template_csv", lang),
+                    id=ids.UPLOAD_TEMPLATE_CSV,
+                    className="atlas-button atlas-button-light",
                 ),
             ],
         ),
-        html.Div(id=MESSAGE, role="status", className="atlas-upload-message"),
+        html.Div(id=ids.UPLOAD_MESSAGE, role="status", className="atlas-upload-message"),
         key_controls(lang),
-        html.Div(id=FORM),
-        html.Div(id=REPORT, **{"aria-live": "polite"}),
+        html.Div(id=ids.UPLOAD_FORM),
+        html.Div(id=ids.UPLOAD_REPORT, **{"aria-live": "polite"}),
         html.Div(
             className="atlas-upload-actions",
             children=[
-                html.Button(t("upload.add", lang), id=ADD, className="atlas-button", disabled=True),
+                html.Button(t("upload.add", lang), id=ids.UPLOAD_ADD, className="atlas-button", disabled=True),
                 " ",
                 html.Button(
                     t("upload.unmatched_download", lang),
-                    id=UNMATCHED,
+                    id=ids.UPLOAD_UNMATCHED,
                     className="atlas-button atlas-button-light",
                     disabled=True,
                 ),
             ],
         ),
         html.H3(t("upload.yours", lang)),
-        html.Div(id=LIST),
-        html.Button(t("upload.clear", lang), id=CLEAR, className="atlas-button atlas-button-light", disabled=True),
-        dcc.Download(id=DOWNLOAD),
+        html.Div(id=ids.UPLOAD_LIST),
+        html.Button(
+            t("upload.clear", lang), id=ids.UPLOAD_CLEAR, className="atlas-button atlas-button-light", disabled=True
+        ),
+        dcc.Download(id=ids.UPLOAD_DOWNLOAD),
     ]
 
 
@@ -153,12 +139,33 @@ def analyse_upload(contents, filename, choices: Choices) -> Analysis:
     return analyse(str(filename or ""), data, choices, unit_index())
 
 
-def choices_from(
-    key_column, key_kind, country_column, country, column_ids, column_values, resolve_ids, resolve_values
-) -> Choices:
-    """Return the person's choices from the form's component values (anything odd is ignored)."""
+def form_fields(kind=DashState) -> dict:
+    """The form's fields as one Dash grouping, the same for every callback that reads the file: each gets
+    the person's choices whole (column key, what it holds, country, column labels, resolved names).
+    `kind` is Input for the callback that redraws the report on every change, State for the others."""
+    column = {"type": ids.UPLOAD_COLUMN_FIELD, "column": ALL, "field": ALL}
+    resolve = {"type": ids.UPLOAD_RESOLVE, "row": ALL}
+    return {
+        "key_column": kind(ids.UPLOAD_KEY_COLUMN, "value"),
+        "key_kind": kind(ids.UPLOAD_KEY_KIND, "value"),
+        "country_column": kind(ids.UPLOAD_COUNTRY_COLUMN, "value"),
+        "country": kind(ids.UPLOAD_COUNTRY, "value"),
+        "column_values": kind(column, "value"),
+        "column_ids": DashState(column, "id"),
+        "resolve_values": kind(resolve, "value"),
+        "resolve_ids": DashState(resolve, "id"),
+    }
+
+
+def choices_from(form: dict) -> Choices:
+    """Return the person's choices from the form's values (`form_fields`; anything odd is ignored)."""
+    form = form if isinstance(form, dict) else {}
+    key_column, key_kind = form.get("key_column"), form.get("key_kind")
+    country_column, country = form.get("country_column"), form.get("country")
+    column_ids, column_values = _list(form.get("column_ids")), _list(form.get("column_values"))
+    resolve_ids, resolve_values = _list(form.get("resolve_ids")), _list(form.get("resolve_values"))
     columns: dict[str, dict] = {}
-    for cid, value in zip(column_ids or [], column_values or []):
+    for cid, value in zip(column_ids, column_values):
         if (
             isinstance(cid, dict)
             and isinstance(cid.get("column"), str)
@@ -168,7 +175,7 @@ def choices_from(
         ):
             columns.setdefault(cid["column"], {})[cid["field"]] = str(value).strip()[:120]
     resolved = {}
-    for rid, value in zip(resolve_ids or [], resolve_values or []):
+    for rid, value in zip(resolve_ids, resolve_values):
         if isinstance(rid, dict) and isinstance(rid.get("row"), int) and isinstance(value, str):
             resolved[rid["row"]] = value
     return Choices(
@@ -181,27 +188,32 @@ def choices_from(
     )
 
 
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
 def key_controls(lang: str) -> html.Div:
     """Return how rows name their unit: filled in from the file by `on_file`, hidden until there is one."""
-    country_options = [{"label": country_name(c, lang), "value": c} for c in ("AT", "CH", "DE", "FR", "IT", "LI", "SI")]
+    countries = sorted(set(get_atlas().units["country"]))  # the countries of the build, not a list of ours
+    country_options = [{"label": country_name(c, lang), "value": c} for c in countries]
     return html.Div(
-        id=KEY_BOX,
+        id=ids.UPLOAD_KEY_BOX,
         className="atlas-upload-key atlas-hidden",
         children=[
             html.H3(t("upload.form", lang)),
             html.Div(
                 className="atlas-field",
                 children=[
-                    html.Label(t("upload.key_column", lang), htmlFor=KEY_COLUMN),
-                    dcc.Dropdown(labels=dropdown_labels(lang), id=KEY_COLUMN, options=[], clearable=False),
+                    html.Label(t("upload.key_column", lang), htmlFor=ids.UPLOAD_KEY_COLUMN),
+                    dcc.Dropdown(labels=dropdown_labels(lang), id=ids.UPLOAD_KEY_COLUMN, options=[], clearable=False),
                 ],
             ),
             html.Div(
                 className="atlas-field",
                 children=[
-                    html.Label(t("upload.key_kind", lang), htmlFor=KEY_KIND),
+                    html.Label(t("upload.key_kind", lang), htmlFor=ids.UPLOAD_KEY_KIND),
                     dcc.RadioItems(
-                        id=KEY_KIND,
+                        id=ids.UPLOAD_KEY_KIND,
                         className="atlas-radio",
                         value="unit_id",
                         options=[{"label": t(f"upload.kind_{k}", lang), "value": k} for k in KINDS],
@@ -211,15 +223,15 @@ def key_controls(lang: str) -> html.Div:
             html.Div(
                 className="atlas-field",
                 children=[
-                    html.Label(t("upload.country_column", lang), htmlFor=COUNTRY_COLUMN),
-                    dcc.Dropdown(labels=dropdown_labels(lang), id=COUNTRY_COLUMN, options=[]),
+                    html.Label(t("upload.country_column", lang), htmlFor=ids.UPLOAD_COUNTRY_COLUMN),
+                    dcc.Dropdown(labels=dropdown_labels(lang), id=ids.UPLOAD_COUNTRY_COLUMN, options=[]),
                 ],
             ),
             html.Div(
                 className="atlas-field",
                 children=[
-                    html.Label(t("upload.country", lang), htmlFor=COUNTRY),
-                    dcc.Dropdown(labels=dropdown_labels(lang), id=COUNTRY, options=country_options),
+                    html.Label(t("upload.country", lang), htmlFor=ids.UPLOAD_COUNTRY),
+                    dcc.Dropdown(labels=dropdown_labels(lang), id=ids.UPLOAD_COUNTRY, options=country_options),
                 ],
             ),
         ],
@@ -249,7 +261,7 @@ def value_columns_form(analysis: Analysis, lang: str) -> list:
                                         f"{column}: {t('upload.' + field, lang)}", className="atlas-visually-hidden"
                                     ),
                                     dcc.Input(
-                                        id={"type": COLUMN_FIELD, "column": column, "field": field},
+                                        id={"type": ids.UPLOAD_COLUMN_FIELD, "column": column, "field": field},
                                         value="" if meta[field] is None else str(meta[field]),
                                         debounce=True,
                                         type="number" if field == "year" else "text",
@@ -267,31 +279,21 @@ def value_columns_form(analysis: Analysis, lang: str) -> list:
     return [html.Table([head, html.Tbody(body)], className="atlas-table")]
 
 
-_FORM_INPUTS = [
-    Input(KEY_COLUMN, "value"),
-    Input(KEY_KIND, "value"),
-    Input(COUNTRY_COLUMN, "value"),
-    Input(COUNTRY, "value"),
-    Input({"type": COLUMN_FIELD, "column": ALL, "field": ALL}, "value"),
-    Input({"type": RESOLVE, "row": ALL}, "value"),
-]
-
-
 @callback(
-    Output(FORM, "children"),
-    Output(REPORT, "children"),
-    Output(ADD, "disabled"),
-    Output(UNMATCHED, "disabled"),
-    Output(KEY_BOX, "className"),
-    Output(KEY_COLUMN, "options"),
-    Output(KEY_COLUMN, "value"),
-    Output(KEY_KIND, "value"),
-    Output(COUNTRY_COLUMN, "options"),
-    Output(COUNTRY_COLUMN, "value"),
-    Output(COUNTRY, "value"),
-    Output(UPLOAD, "contents"),
-    Input(UPLOAD, "contents"),
-    DashState(UPLOAD, "filename"),
+    Output(ids.UPLOAD_FORM, "children"),
+    Output(ids.UPLOAD_REPORT, "children"),
+    Output(ids.UPLOAD_ADD, "disabled"),
+    Output(ids.UPLOAD_UNMATCHED, "disabled"),
+    Output(ids.UPLOAD_KEY_BOX, "className"),
+    Output(ids.UPLOAD_KEY_COLUMN, "options"),
+    Output(ids.UPLOAD_KEY_COLUMN, "value"),
+    Output(ids.UPLOAD_KEY_KIND, "value"),
+    Output(ids.UPLOAD_COUNTRY_COLUMN, "options"),
+    Output(ids.UPLOAD_COUNTRY_COLUMN, "value"),
+    Output(ids.UPLOAD_COUNTRY, "value"),
+    Output(ids.UPLOAD_FILE, "contents"),
+    Input(ids.UPLOAD_FILE, "contents"),
+    DashState(ids.UPLOAD_FILE, "filename"),
     DashState(ids.STATE, "data"),
     prevent_initial_call=True,
 )
@@ -326,73 +328,45 @@ def on_file(contents, filename, state_query):
 
 
 @callback(
-    Output(REPORT, "children", allow_duplicate=True),
-    Output(ADD, "disabled", allow_duplicate=True),
-    *_FORM_INPUTS,
-    DashState(UPLOAD, "contents"),
-    DashState(UPLOAD, "filename"),
-    DashState(ids.STATE, "data"),
+    output=dict(
+        report=Output(ids.UPLOAD_REPORT, "children", allow_duplicate=True),
+        add_disabled=Output(ids.UPLOAD_ADD, "disabled", allow_duplicate=True),
+    ),
+    inputs=dict(
+        form=form_fields(Input),
+        contents=DashState(ids.UPLOAD_FILE, "contents"),
+        filename=DashState(ids.UPLOAD_FILE, "filename"),
+        state_query=DashState(ids.STATE, "data"),
+    ),
     prevent_initial_call=True,
 )
-def on_form(
-    key_column, key_kind, country_column, country, column_values, resolve_values, contents, filename, state_query
-):
+def on_form(form, contents, filename, state_query):
     state, _ = session(state_query)
     if not contents:
-        return no_update, no_update
-    choices = choices_from(
-        key_column, key_kind, country_column, country, _ids(4), column_values, _ids(5), resolve_values
-    )
-    analysis = analyse_upload(contents, filename, choices)
-    return report(analysis, state.lang), bool(analysis.error) or not analysis.datasets
-
-
-def _ids(position: int) -> list:
-    """Return the ids of the pattern-matching input at `position` of the triggering callback."""
-    return [item["id"] for item in ctx.inputs_list[position]] if len(ctx.inputs_list) > position else []
+        return {"report": no_update, "add_disabled": no_update}
+    analysis = analyse_upload(contents, filename, choices_from(form))
+    return {"report": report(analysis, state.lang), "add_disabled": bool(analysis.error) or not analysis.datasets}
 
 
 @callback(
     Output(ids.UPLOADS, "data"),
-    Output(MESSAGE, "children"),
+    Output(ids.UPLOAD_MESSAGE, "children"),
     Output(ids.INDICATOR, "value", allow_duplicate=True),
     Output(ids.TABS, "value", allow_duplicate=True),
-    Input(ADD, "n_clicks"),
-    DashState(UPLOAD, "contents"),
-    DashState(UPLOAD, "filename"),
-    DashState(KEY_COLUMN, "value"),
-    DashState(KEY_KIND, "value"),
-    DashState(COUNTRY_COLUMN, "value"),
-    DashState(COUNTRY, "value"),
-    DashState({"type": COLUMN_FIELD, "column": ALL, "field": ALL}, "value"),
-    DashState({"type": COLUMN_FIELD, "column": ALL, "field": ALL}, "id"),
-    DashState({"type": RESOLVE, "row": ALL}, "value"),
-    DashState({"type": RESOLVE, "row": ALL}, "id"),
-    DashState(ids.UPLOADS, "data"),
-    DashState(ids.STATE, "data"),
+    inputs=dict(
+        _clicks=Input(ids.UPLOAD_ADD, "n_clicks"),
+        form=form_fields(),
+        contents=DashState(ids.UPLOAD_FILE, "contents"),
+        filename=DashState(ids.UPLOAD_FILE, "filename"),
+        store=DashState(ids.UPLOADS, "data"),
+        state_query=DashState(ids.STATE, "data"),
+    ),
     prevent_initial_call=True,
 )
-def on_add(
-    _clicks,
-    contents,
-    filename,
-    key_column,
-    key_kind,
-    country_column,
-    country,
-    column_values,
-    column_ids,
-    resolve_values,
-    resolve_ids,
-    store,
-    state_query,
-):
+def on_add(_clicks, form, contents, filename, store, state_query):
     state, _ = session(state_query)
     lang = state.lang
-    choices = choices_from(
-        key_column, key_kind, country_column, country, column_ids, column_values, resolve_ids, resolve_values
-    )
-    analysis = analyse_upload(contents, filename, choices)
+    analysis = analyse_upload(contents, filename, choices_from(form))
     if analysis.error or not analysis.datasets:
         return no_update, t("upload.nothing_added", lang), no_update, no_update
     units = get_atlas().unit_ids
@@ -402,15 +376,17 @@ def on_add(
     return new_store, message, UPLOAD_PREFIX + added[0].id, "map"
 
 
-@callback(Output(ids.UPLOADS, "data", allow_duplicate=True), Input(CLEAR, "n_clicks"), prevent_initial_call=True)
+@callback(
+    Output(ids.UPLOADS, "data", allow_duplicate=True), Input(ids.UPLOAD_CLEAR, "n_clicks"), prevent_initial_call=True
+)
 def on_clear(_clicks):
     return {"version": 1, "datasets": []}
 
 
 @callback(
-    Output(LIST, "children"),
+    Output(ids.UPLOAD_LIST, "children"),
     Output(ids.INDICATOR, "options"),
-    Output(CLEAR, "disabled"),
+    Output(ids.UPLOAD_CLEAR, "disabled"),
     Input(ids.UPLOADS, "data"),
     DashState(ids.STATE, "data"),
 )
@@ -426,32 +402,31 @@ def on_store(store, state_query):
 
 
 @callback(
-    Output(DOWNLOAD, "data"),
-    Input(UNMATCHED, "n_clicks"),
-    Input(TEMPLATE_XLSX, "n_clicks"),
-    Input(TEMPLATE_CSV, "n_clicks"),
-    DashState(UPLOAD, "contents"),
-    DashState(UPLOAD, "filename"),
-    DashState(KEY_COLUMN, "value"),
-    DashState(KEY_KIND, "value"),
-    DashState(COUNTRY_COLUMN, "value"),
-    DashState(COUNTRY, "value"),
-    DashState(ids.STATE, "data"),
+    Output(ids.UPLOAD_DOWNLOAD, "data"),
+    inputs=dict(
+        _unmatched=Input(ids.UPLOAD_UNMATCHED, "n_clicks"),
+        _xlsx=Input(ids.UPLOAD_TEMPLATE_XLSX, "n_clicks"),
+        _csv=Input(ids.UPLOAD_TEMPLATE_CSV, "n_clicks"),
+        form=form_fields(),
+        contents=DashState(ids.UPLOAD_FILE, "contents"),
+        filename=DashState(ids.UPLOAD_FILE, "filename"),
+        state_query=DashState(ids.STATE, "data"),
+    ),
     prevent_initial_call=True,
 )
-def on_download(_u, _x, _c, contents, filename, key_column, key_kind, country_column, country, state_query):
+def on_download(_unmatched, _xlsx, _csv, form, contents, filename, state_query):
     state, _ = session(state_query)
     atlas = get_atlas()
-    if ctx.triggered_id in (TEMPLATE_XLSX, TEMPLATE_CSV):
+    if ctx.triggered_id in (ids.UPLOAD_TEMPLATE_XLSX, ids.UPLOAD_TEMPLATE_CSV):
         frame = template_frame(atlas.units, list(state.countries) or None)
-        if ctx.triggered_id == TEMPLATE_CSV:
+        if ctx.triggered_id == ids.UPLOAD_TEMPLATE_CSV:
             return dcc.send_string(safe_csv(frame), filename="pluralps-spi-self-assessment_scale-1-5.csv")
         lines = [t("upload.template_help", state.lang)] + [
             f"spi_{i}_{f}: {t(f'theme.{f}', state.lang)}" for i, f in enumerate(SPI_FIELDS, start=1)
         ]
         return dcc.send_bytes(template_xlsx(frame, lines), filename="pluralps-spi-self-assessment.xlsx")
-    choices = choices_from(key_column, key_kind, country_column, country, [], [], [], [])
-    analysis = analyse_upload(contents, filename, choices)
+    # The same choices as the report on the page, names resolved by the person included.
+    analysis = analyse_upload(contents, filename, choices_from(form))
     if analysis.unmatched_rows is None:
         return no_update
     return dcc.send_string(safe_csv(analysis.unmatched_rows), filename="unmatched-rows.csv")

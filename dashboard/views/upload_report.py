@@ -7,12 +7,12 @@ import json
 
 from dash import dcc, html
 
+from dashboard import ids
 from dashboard.context import atlas as get_atlas
 from dashboard.i18n import dropdown_labels, fmt_number, t
 from dashboard.upload.analyse import Analysis
 from dashboard.upload.datasets import load_datasets
 
-RESOLVE = "upload-resolve"  # {"type": RESOLVE, "row": file row}: the unit chosen for an ambiguous name
 MAX_SHOWN = 50
 DELIMITER_NAMES = {",": "« , »", ";": "« ; »", "\t": "« ⇥ »", "|": "« | »"}
 
@@ -87,11 +87,11 @@ def report(analysis: Analysis, lang: str) -> list:
                         html.Label(
                             t("upload.ambiguous_row", lang, row=item["row"], name=item["name"]),
                             # Dash writes a dict id into the page as sorted, compact JSON.
-                            htmlFor=json.dumps({"row": item["row"], "type": RESOLVE}, separators=(",", ":")),
+                            htmlFor=json.dumps({"row": item["row"], "type": ids.UPLOAD_RESOLVE}, separators=(",", ":")),
                         ),
                         dcc.Dropdown(
                             labels=dropdown_labels(lang),
-                            id={"type": RESOLVE, "row": item["row"]},
+                            id={"type": ids.UPLOAD_RESOLVE, "row": item["row"]},
                             options=options,
                             placeholder=t("upload.ambiguous_choose", lang),
                         ),
