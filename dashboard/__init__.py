@@ -41,7 +41,7 @@ def create_app(build_folder: Path | None = None) -> Dash:
     # before it is read (413), whatever the browser-side limit says.
     app.server.config["MAX_CONTENT_LENGTH"] = 8 * 1024 * 1024
     app.layout = layout.serve_layout
-    server.register_routes(app.server, atlas)
+    server.register_routes(app.server)
     security.install(app)  # last: the policy hashes every inline script defined above
     return app
 

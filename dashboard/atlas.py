@@ -73,6 +73,8 @@ class Atlas:
     manifest: dict
     bounds: dict[str, list[float]]  # [west, south, east, north] per country, NUTS 2 and NUTS 3 code
     source_ids: list[str]
+    sources: dict[str, dict] = field(default_factory=dict)  # what the build read: title, publisher, licence ...
+    methods: dict = field(default_factory=dict)  # parameters of derived indicators (peripherality classes)
     # The span of a change indicator ("2010-2019") by (indicator, source, end year): constant per source.
     periods: dict[tuple[str, str, int], str] = field(default_factory=dict)
     _series: dict[tuple[str, int | str], Series] = field(default_factory=dict, repr=False)
@@ -123,6 +125,7 @@ def load_atlas(folder: Path) -> Atlas:
     try:
         manifest = json.loads((folder / "manifest.json").read_text())
         report = json.loads((folder / "report.json").read_text())
+        described = json.loads((folder / "sources.json").read_text())
         if manifest.get("format_version") != FORMAT_VERSION:
             raise BuildError(
                 f"The dataset at {folder} has format {manifest.get('format_version')}, this app "
@@ -159,6 +162,8 @@ def load_atlas(folder: Path) -> Atlas:
         manifest=manifest,
         bounds=_bounds(units, geometry),
         source_ids=sorted(values["source"].unique()),
+        sources={s["id"]: s for s in described.get("sources", [])},
+        methods=described.get("methods", {}),
         periods=_periods(values),
     )
     _prepare_series(atlas)

@@ -1,6 +1,13 @@
-"""The process-wide dataset, set once at start-up and read by every callback (never written after)."""
+"""The process-wide dataset, set once at start-up and read by every callback (never written after).
+
+Only the tests change it, between requests (`using`): one Dash app per process, run on the real build and
+on the synthetic one in turn.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from dashboard.atlas import Atlas
 
@@ -17,3 +24,14 @@ def atlas() -> Atlas:
     if _atlas is None:
         raise RuntimeError("the dataset is not loaded: create the app with dashboard.create_app()")
     return _atlas
+
+
+@contextmanager
+def using(dataset: Atlas) -> Iterator[Atlas]:
+    """Serve `dataset` while the block runs, then the one before (tests switch builds this way)."""
+    global _atlas
+    previous, _atlas = _atlas, dataset
+    try:
+        yield dataset
+    finally:
+        _atlas = previous

@@ -14,6 +14,7 @@ from functools import lru_cache
 from flask import Flask, Response, abort, jsonify, request, send_file
 
 from dashboard.atlas import Atlas
+from dashboard.context import atlas as get_atlas
 from dashboard.i18n import t
 from dashboard.state import to_query
 from geo.settings import REPO_ROOT
@@ -38,16 +39,18 @@ def data_url(atlas: Atlas, kind: str) -> str:
     return f"/data/{atlas.manifest['web'][kind]['name']}"
 
 
-def register_routes(server: Flask, atlas: Atlas) -> None:
-    """Add the data, vendor and health routes to the Flask server."""
-    web_dir = atlas.folder / "web"
-    names = {info["name"] for info in atlas.manifest["web"].values()}
+def register_routes(server: Flask) -> None:
+    """Add the data, vendor and health routes to the Flask server. They read the process's dataset
+    (dashboard.context) when asked, like the callbacks: one source of truth for which build is served."""
 
     @server.route("/data/<name>")
     def built_file(name: str):
-        if name not in names:
+        atlas = get_atlas()
+        if name not in {info["name"] for info in atlas.manifest["web"].values()}:
             abort(404)
-        response = send_file(web_dir / f"{name}.gz", mimetype=_mimetype(name), max_age=YEAR_S, conditional=True)
+        response = send_file(
+            atlas.folder / "web" / f"{name}.gz", mimetype=_mimetype(name), max_age=YEAR_S, conditional=True
+        )
         response.headers["Content-Encoding"] = "gzip"
         response.headers["Cache-Control"] = f"public, max-age={YEAR_S}, immutable"
         response.headers["Vary"] = "Accept-Encoding"
@@ -92,6 +95,7 @@ def register_routes(server: Flask, atlas: Atlas) -> None:
 
     @server.route("/healthz")
     def healthz():
+        atlas = get_atlas()
         missing = vendor_missing()
         body = {
             "status": "ok" if not missing else "degraded",

@@ -61,24 +61,19 @@ def region_name(atlas: Atlas, code: str) -> str:
 
 
 def source_title(atlas: Atlas, source_id: str, lang: str = "en") -> str:
-    """Return a short credit for a source id (publisher), for hover and tables."""
-    from geo import sources
-
-    base = source_id.split("+")[0]
-    try:
-        src = sources.get(base)
-    except KeyError:
+    """Return a short credit for a source id (publisher: title), for hover and tables, from the build."""
+    src = atlas.sources.get(source_id.split("+")[0])
+    if src is None:
         return source_id
     suffix = f" ({t('map.density_derived', lang)})" if source_id.endswith("+area") else ""
-    return f"{src.publisher.split(',')[0].split(' (')[0]}: {src.title}{suffix}"
+    return f"{_short(src['publisher'])}: {src['title']}{suffix}"
 
 
-def source_publisher(source_id: str) -> str:
+def source_publisher(atlas: Atlas, source_id: str) -> str:
     """Return the short publisher name of a source id ("Statistik Austria", "Eurostat GISCO")."""
-    from geo import sources
+    src = atlas.sources.get(source_id.split("+")[0])
+    return _short(src["publisher"]) if src else source_id
 
-    try:
-        publisher = sources.get(source_id.split("+")[0]).publisher
-    except KeyError:
-        return source_id
+
+def _short(publisher: str) -> str:
     return publisher.split(",")[0].split(" (")[0]

@@ -8,7 +8,12 @@ Writes
 - catalogue.parquet   the indicator catalogue, with the years each indicator has
 - neighbours.parquet  pairs of units that share a border (geo.neighbours)
 - web/                  gzipped, content-hashed GeoJSON and index for the browser (geo.webexport)
+- sources.json        the sources read (title, publisher, licence, attribution, vintage) and the
+                      parameters of derived indicators: the dashboard shows these, so a build describes itself
 - report.json, report.md, manifest.json
+
+`assemble` reads the sources; `write_dataset` writes what was assembled (the tests' synthetic build uses it
+too).
 
 The build is keyed on the checksums of the source files and of the pipeline's own code: a re-run with
 nothing changed returns at once. Output is written to a temporary folder and swapped in whole, so a failed
@@ -25,6 +30,8 @@ import os
 import shutil
 import sys
 import time
+import tomllib
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -71,17 +78,49 @@ def is_current(out: Path, key: str) -> bool:
         return False
 
 
+@dataclass
+class Assembled:
+    """Everything the readers produced, ready for the writer; `write_dataset` turns it into a build.
+
+    The real build assembles it from the source folder (`assemble`); the tests' synthetic build
+    (tests/synthetic.py) makes one by hand, so both are written by the same code.
+    """
+
+    units: gpd.GeoDataFrame  # canonical unit columns (geo.schema) + peripherality attributes, EPSG:4326
+    values: pd.DataFrame  # geo.schema.VALUE_COLUMNS, units of the build only
+    catalogue: pd.DataFrame  # the indicator catalogue (geo.indicators.load_catalogue)
+    nuts_names: dict[str, str]
+    perimeter: str
+    sources: list[dict]  # the sources read: id, title, publisher, licence, attribution, vintage, url
+    methods: dict  # parameters of the derived indicators (peripherality classes), as the About page shows
+    failures: list[dict] = field(default_factory=list)
+    joins: dict = field(default_factory=dict)
+    notes: dict = field(default_factory=dict)
+    context_root: Path | None = None  # where lakes and the Alpine Convention outline are read (None: none)
+
+
 def build(root: Path | None = None, out: Path | None = None, force: bool = False) -> dict:
     """Build the dataset if its inputs changed; return the manifest (with `status`: built or up-to-date)."""
     root = root or source_root()
     out = out or build_dir()
     started = time.perf_counter()
-    print_ = _progress(started)
     fp = fingerprint(root)
     if not force and is_current(out, fp["key"]):
         manifest = json.loads((out / "manifest.json").read_text())
         return manifest | {"status": "up-to-date", "checked_s": round(time.perf_counter() - started, 3)}
+    assembled = assemble(root, _progress(started))
+    identity = {
+        "key": fp["key"],
+        "sources_root": str(root),
+        "source_checksums": {k: v for k, v in fp["files"].items() if v},
+        "code_checksum": fp["code"],
+    }
+    manifest = write_dataset(out, assembled, identity, _progress(started))
+    return manifest | {"status": "built", "duration_s": round(time.perf_counter() - started, 2)}
 
+
+def assemble(root: Path, print_=lambda _message: None) -> Assembled:
+    """Read every source in `root` into one `Assembled` (a broken optional source is a failure, not an end)."""
     failures: list[dict] = []
     nuts = load_nuts(root)  # without NUTS there is no perimeter: let its error stop the build
     perimeter = load_perimeter()
@@ -102,49 +141,94 @@ def build(root: Path | None = None, out: Path | None = None, force: bool = False
     joins = join_report(all_values, units)
     values = all_values[all_values["unit_id"].isin(units["unit_id"])].reset_index(drop=True)
     values = _with_derived_density(values, units)
-
     units = units.merge(periph.attributes, on="unit_id", how="left", validate="one_to_one")
+    notes = (
+        {f"boundaries {k}": v for k, v in bounds.notes.items()}
+        | {f"indicators {n.get('source', i)}": n for i, n in enumerate(indicators.notes)}
+        | {f"peripherality {n.get('topic', n.get('source', i))}": n for i, n in enumerate(periph.notes)}
+    )
+    return Assembled(
+        units=units,
+        values=values,
+        catalogue=load_catalogue(),
+        nuts_names=dict(zip(nuts.frame["NUTS_ID"], nuts.frame["NAME_LATN"])),
+        perimeter=perimeter.name,
+        sources=sources_read(root),
+        methods=methods(),
+        failures=failures,
+        joins=joins,
+        notes=notes,
+        context_root=root,
+    )
+
+
+def sources_read(root: Path) -> list[dict]:
+    """The catalogued sources whose files are in `root` (the build reads every one it finds), with what
+    the dashboard must show of them: title, publisher, licence, required attribution, vintage, URL."""
+    fields = ("title", "publisher", "licence", "attribution", "vintage", "url", "country")
+    return [
+        {"id": sid} | {f: getattr(src, f) for f in fields}
+        for sid, src in sorted(sources.catalogue().items())
+        if sources.available(sid, root=root)
+    ]
+
+
+def methods() -> dict:
+    """The parameters of the derived indicators the build applied (data/peripherality.toml)."""
+    with (DATA_DIR / "peripherality.toml").open("rb") as f:
+        raw = tomllib.load(f)
+    classes = [{"name": c["name"], "max_km": c.get("max_km"), "help": c.get("help", "")} for c in raw["class"]]
+    return {"peripherality": {"measure": raw.get("measure"), "unit": raw.get("unit"), "classes": classes}}
+
+
+def write_dataset(out: Path, assembled: Assembled, identity: dict, print_=lambda _message: None) -> dict:
+    """Write `assembled` as a build into `out` (swapped in whole) and return its manifest.
+
+    `identity` holds what the manifest says of the inputs: key, sources_root, source_checksums,
+    code_checksum."""
+    started = time.perf_counter()
+    failures = list(assembled.failures)
     # One fixed order for every output: the browser's value arrays are aligned to it.
-    units = units.sort_values("unit_id", ignore_index=True)
+    units = assembled.units.sort_values("unit_id", ignore_index=True)
+    values = assembled.values
     map_units = simplify_units(units[["unit_id", "country", "nuts3", "nuts2", "geometry"]])
     print_("map geometry simplified")
-    nuts_names = dict(zip(nuts.frame["NUTS_ID"], nuts.frame["NAME_LATN"]))
-    context, context_failures = build_context(map_units, nuts_names, root)
+    context, context_failures = build_context(map_units, assembled.nuts_names, assembled.context_root)
     neighbours = neighbour_pairs(map_units)
     failures += [f | {"stage": "context"} for f in context_failures]
-    catalogue = _catalogue_with_years(load_catalogue(), values)
+    catalogue = _catalogue_with_years(assembled.catalogue, values)
     validate(units, values, catalogue)
     print_("validated")
 
+    nuts_names = assembled.nuts_names
     report = {
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "perimeter": perimeter.name,
+        "perimeter": assembled.perimeter,
         "units": units_summary(units),
         "failures": failures,
         "nuts_names": {
             code: nuts_names[code] for code in sorted({*units["nuts3"], *units["nuts2"]}) if code in nuts_names
         },
-        "joins": joins,
+        "joins": assembled.joins,
         "coverage": coverage(values, units, catalogue),
-        "notes": {f"boundaries {k}": v for k, v in bounds.notes.items()}
-        | {f"indicators {n.get('source', i)}": n for i, n in enumerate(indicators.notes)}
-        | {f"peripherality {n.get('topic', n.get('source', i))}": n for i, n in enumerate(periph.notes)},
+        "notes": assembled.notes,
     }
     report["duration_s"] = round(time.perf_counter() - started, 2)
     manifest = {
-        "key": fp["key"],
+        "key": identity.get("key", ""),
         "format_version": FORMAT_VERSION,
         "built_at": report["built_at"],
-        "sources_root": str(root),
-        "source_checksums": {k: v for k, v in fp["files"].items() if v},
-        "code_checksum": fp["code"],
+        "sources_root": identity.get("sources_root", ""),
+        "source_checksums": identity.get("source_checksums", {}),
+        "code_checksum": identity.get("code_checksum", ""),
         "units": len(units),
         "values": len(values),
         "failures": len(failures),
     }
-    _write(out, units, map_units, context, values, catalogue, neighbours, report, manifest)
+    described = {"sources": assembled.sources, "methods": assembled.methods}
+    _write(out, units, map_units, context, values, catalogue, neighbours, report, manifest, described)
     print_(f"written to {out}")
-    return manifest | {"status": "built", "duration_s": round(time.perf_counter() - started, 2)}
+    return manifest
 
 
 def validate(units: gpd.GeoDataFrame, values: pd.DataFrame, catalogue: pd.DataFrame) -> None:
@@ -199,7 +283,7 @@ def _catalogue_with_years(catalogue: pd.DataFrame, values: pd.DataFrame) -> pd.D
     )
 
 
-def _write(out: Path, units, map_units, context, values, catalogue, neighbours, report, manifest) -> None:
+def _write(out: Path, units, map_units, context, values, catalogue, neighbours, report, manifest, described) -> None:
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -212,6 +296,7 @@ def _write(out: Path, units, map_units, context, values, catalogue, neighbours, 
     manifest["web"] = write_web_files(tmp / "web", map_units, units, context)
     (tmp / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str))
     (tmp / "report.md").write_text(render_markdown(report))
+    (tmp / "sources.json").write_text(json.dumps(described, indent=1, ensure_ascii=False))
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
     old = out.with_name(out.name + ".old")
     shutil.rmtree(old, ignore_errors=True)

@@ -13,6 +13,7 @@ OUTPUTS = (
     "neighbours.parquet",
     "report.json",
     "report.md",
+    "sources.json",
     "manifest.json",
 )
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sources.json (the sources read and the methods' parameters)

@@ -1,22 +1,20 @@
-"""Shared fixtures: the real data mirror (skipped when absent) and a clean catalogue cache per test."""
+"""Shared fixtures: the real data mirror (skipped when absent, a failure in CI), the synthetic build, one
+Dash app per process serving either, and a clean catalogue cache per test."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from geo import sources
+from tests.mirror import require_mirror
 
 
 @pytest.fixture
 def mirror() -> Path:
-    """The data mirror named by PLURALPS_SOURCES; tests that need it skip when it is not there."""
-    root = Path(os.environ.get("PLURALPS_SOURCES", "data/sources")).resolve()
-    if not (root / "gisco" / "nuts" / "NUTS_RG_10M_2021_4326.geojson").is_file():
-        pytest.skip(f"data mirror not found at {root} (set PLURALPS_SOURCES)")
-    return root
+    """The data mirror named by PLURALPS_SOURCES (tests.mirror: skipped when absent, failed in CI)."""
+    return require_mirror()
 
 
 @pytest.fixture(autouse=True)
@@ -27,35 +25,68 @@ def _fresh_catalogue():
     sources.catalogue.cache_clear()
 
 
-def _mirror_root() -> Path | None:
-    root = Path(os.environ.get("PLURALPS_SOURCES", "data/sources")).resolve()
-    return root if (root / "gisco" / "nuts" / "NUTS_RG_10M_2021_4326.geojson").is_file() else None
-
-
 @pytest.fixture(scope="session")
 def build_folder() -> Path:
     """The real dataset, built from the mirror into PLURALPS_BUILD (data/build); at once when it is current."""
     from geo.build import build
     from geo.settings import build_dir
 
-    root = _mirror_root()
-    if root is None:
-        pytest.skip("data mirror not found (set PLURALPS_SOURCES)")
+    root = require_mirror()
     out = build_dir()
     build(root, out)
     return out
 
 
+_LOADED: dict = {}  # one Dash app per process and one Atlas per build folder
+
+
+def _loaded(folder: Path):
+    """Return the Atlas of `folder`, loaded once; the first call creates the process's one Dash app (Dash
+    takes the views' callbacks once), later ones load their build beside it."""
+    from dashboard import create_app
+    from dashboard.atlas import load_atlas
+    from dashboard.context import atlas as current
+
+    if "app" not in _LOADED:
+        _LOADED["app"] = create_app(folder)
+        _LOADED[folder] = current()
+    if folder not in _LOADED:
+        _LOADED[folder] = load_atlas(folder)
+    return _LOADED[folder]
+
+
 @pytest.fixture(scope="session")
 def dash_app(build_folder):
     """The Dash app on the real dataset (callbacks registered, dataset loaded once)."""
-    from dashboard import create_app
+    from dashboard.context import set_atlas
 
-    return create_app(build_folder)
+    set_atlas(_loaded(build_folder))
+    return _LOADED["app"]
 
 
 @pytest.fixture(scope="session")
-def atlas(dash_app):
-    from dashboard.context import atlas as loaded
+def atlas(dash_app, build_folder):
+    return _loaded(build_folder)
 
-    return loaded()
+
+@pytest.fixture(scope="session")
+def synthetic_build(tmp_path_factory) -> Path:
+    """The synthetic build of tests/synthetic.py (31 units, four countries), written by the real writer."""
+    from tests.synthetic import write_synthetic_build
+
+    return write_synthetic_build(tmp_path_factory.mktemp("synthetic") / "build")
+
+
+@pytest.fixture
+def synthetic_atlas(synthetic_build):
+    """The synthetic build as the process's dataset for one test (the one before comes back after)."""
+    from dashboard.context import using
+
+    with using(_loaded(synthetic_build)) as dataset:
+        yield dataset
+
+
+@pytest.fixture
+def synthetic_app(synthetic_atlas):
+    """The process's Dash app, serving the synthetic build for one test."""
+    return _LOADED["app"]

@@ -159,12 +159,9 @@ def test_merged_french_communes_are_dissolved_onto_current_codes(tmp_path):
 
 @pytest.fixture(scope="module")
 def real_units():
-    import os
-    from pathlib import Path
+    from tests.mirror import require_mirror
 
-    root = Path(os.environ.get("PLURALPS_SOURCES", "data/sources")).resolve()
-    if not (root / "gisco" / "nuts" / "NUTS_RG_10M_2021_4326.geojson").is_file():
-        pytest.skip("data mirror not found (set PLURALPS_SOURCES)")
+    root = require_mirror()
     return boundaries.load_boundaries(load_nuts(root), load_perimeter(), root)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
@@ -82,10 +81,9 @@ def test_validation_rejects_duplicates_and_uncatalogued_indicators():
 
 
 def _mirror() -> Path:
-    root = Path(os.environ.get("PLURALPS_SOURCES", "data/sources")).resolve()
-    if not (root / "gisco" / "nuts" / "NUTS_RG_10M_2021_4326.geojson").is_file():
-        pytest.skip("data mirror not found (set PLURALPS_SOURCES)")
-    return root
+    from tests.mirror import require_mirror
+
+    return require_mirror()
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 
 from dash import Input, Output, callback, html, no_update
@@ -15,37 +14,31 @@ from dashboard.context import atlas as get_atlas
 from dashboard.i18n import fmt_date, fmt_number, t
 from dashboard.session import session
 from dashboard.vocabulary import country_name, indicator_label
-from geo import sources
-from geo.settings import DATA_DIR
 
 
-def _thresholds() -> dict[str, float]:
-    with (DATA_DIR / "peripherality.toml").open("rb") as f:
-        classes = tomllib.load(f)["class"]
+def _thresholds(atlas: Atlas) -> dict[str, float]:
+    """The peripherality classes' upper bounds, as the build applied them."""
+    classes = atlas.methods.get("peripherality", {}).get("classes", [])
     return {c["name"]: c.get("max_km") for c in classes}
 
 
 @lru_cache(maxsize=8)
 def layout(atlas: Atlas, lang: str) -> list:
     """Return the About view (the same for every visitor of a language: built once, then reused)."""
-    used = {s.split("+")[0] for s in atlas.source_ids} | {"gisco_nuts_2021"}
-    used |= {n.get("source") for n in atlas.report.get("notes", {}).values() if isinstance(n, dict) and n.get("source")}
-    catalogue = sources.catalogue()
     rows = []
-    for sid in sorted(s for s in used if s in catalogue):
-        src = catalogue[sid]
+    for src in sorted(atlas.sources.values(), key=lambda s: s["title"]):
         rows.append(
             html.Tr(
                 [
-                    html.Th(src.title, scope="row"),
-                    html.Td(src.publisher),
-                    html.Td(src.licence),
-                    html.Td(src.attribution),
-                    html.Td(src.vintage),
+                    html.Th(src["title"], scope="row"),
+                    html.Td(src["publisher"]),
+                    html.Td(src["licence"]),
+                    html.Td(src["attribution"]),
+                    html.Td(src["vintage"]),
                 ]
             )
         )
-    limits = _thresholds()
+    limits = _thresholds(atlas)
     return [
         html.H2(t("about.title", lang)),
         html.P(t("about.purpose", lang)),

@@ -1,0 +1,199 @@
+"""A small synthetic build for the dashboard's tests: 31 units in four countries, written by the real writer.
+
+Austria (12 Gemeinden), Switzerland (10) and Italy (6) at municipal level, Slovenia (3) at NUTS 3 level,
+as squares on a grid (neighbours share edges). Ids, names and regions of the units the story in
+data/stories names are real (Innsbruck AT_70101, Zürich CH_261, Zermatt CH_6300, Aosta IT_007003), so
+the story can be shown on this build too; every number is made up, from a fixed seed, and says so: the
+build's only sources are "Synthetic test data". Indicators: numeric ones in one or two years (population
+2015 and 2021), country gaps (no foreign_pct in Italy or Slovenia), categorical ones (DEGURBA, mountain
+type), distances for all units; the whole real catalogue, so indicators without a value are there too.
+
+`write_synthetic_build(folder)` returns the folder, written with `geo.build.write_dataset`, the function
+the real build uses, so the dashboard reads it exactly as it reads the real one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import box
+
+from geo.build import Assembled, methods, write_dataset
+from geo.indicators import load_catalogue
+from geo.schema import DISPLAY_CRS, VALUE_COLUMNS, conform_units
+
+SEED = 20261202
+CENSUS = "synthetic_census"
+DISTANCES = "synthetic_distances"
+SOURCES = [
+    {
+        "id": CENSUS,
+        "title": "Synthetic test data: population and structure",
+        "publisher": "PlurAlps Atlas tests",
+        "licence": "CC0 1.0",
+        "attribution": "Synthetic test data",
+        "vintage": "2021",
+        "url": "",
+        "country": "ALL",
+    },
+    {
+        "id": DISTANCES,
+        "title": "Synthetic test data: distances",
+        "publisher": "PlurAlps Atlas tests",
+        "licence": "CC0 1.0",
+        "attribution": "Synthetic test data",
+        "vintage": "2021",
+        "url": "",
+        "country": "ALL",
+    },
+]
+# country: (level, origin lon/lat, square size in degrees, [(unit_id, name, name_alt, nuts3, nuts2), ...])
+COUNTRIES = {
+    "AT": (
+        "LAU",
+        (11.0, 47.0),
+        0.1,
+        [("AT_70101", "Innsbruck", None, "AT332", "AT33")]
+        + [(f"AT_7010{i}", f"Tiroler Gemeinde {i}", None, "AT332", "AT33") for i in range(2, 7)]
+        + [(f"AT_7030{i}", f"Oberländer Gemeinde {i}", None, "AT333", "AT33") for i in range(1, 7)],
+    ),
+    "CH": (
+        "LAU",
+        (8.0, 46.4),
+        0.1,
+        [("CH_261", "Zürich", None, "CH040", "CH04"), ("CH_6300", "Zermatt", None, "CH012", "CH01")]
+        + [(f"CH_26{i}", f"Zürcher Gemeinde {i}", None, "CH040", "CH04") for i in range(2, 6)]
+        + [(f"CH_630{i}", f"Walliser Gemeinde {i}", None, "CH012", "CH01") for i in range(1, 5)],
+    ),
+    "IT": (
+        "LAU",
+        (7.0, 45.4),
+        0.1,
+        [("IT_007003", "Aosta", "Aoste", "ITC20", "ITC2")]
+        + [(f"IT_00700{i}", f"Comune {i}", f"Commune {i}", "ITC20", "ITC2") for i in (1, 2, 4, 5, 6)],
+    ),
+    "SI": (
+        "NUTS3",
+        (14.0, 45.8),
+        0.4,
+        [("SI041", "Osrednjeslovenska", None, "SI041", "SI04"), ("SI042", "Gorenjska", None, "SI042", "SI04")]
+        + [("SI043", "Primorsko-notranjska", None, "SI043", "SI04")],
+    ),
+}
+NUTS_NAMES = {
+    "AT33": "Tirol",
+    "AT332": "Innsbruck",
+    "AT333": "Tiroler Oberland",
+    "CH01": "Région lémanique",
+    "CH012": "Valais",
+    "CH04": "Zürich",
+    "CH040": "Zürich",
+    "ITC2": "Valle d'Aosta/Vallée d'Aoste",
+    "ITC20": "Valle d'Aosta/Vallée d'Aoste",
+    "SI04": "Zahodna Slovenija",
+    "SI041": "Osrednjeslovenska",
+    "SI042": "Gorenjska",
+    "SI043": "Primorsko-notranjska",
+}
+
+
+def synthetic_units() -> gpd.GeoDataFrame:
+    """The units with the canonical columns (geo.schema) and the peripherality attributes."""
+    frames = []
+    for country, (level, (lon, lat), size, rows) in COUNTRIES.items():
+        records = []
+        for i, (unit_id, name, name_alt, nuts3, nuts2) in enumerate(rows):
+            x, y = lon + (i % 4) * size, lat + (i // 4) * size
+            records.append(
+                {
+                    "unit_id": unit_id,
+                    "country": country,
+                    "name": name,
+                    "name_alt": name_alt,
+                    "nuts3": nuts3,
+                    "nuts2": nuts2,
+                    "boundary_year": 2021,
+                    "level": level,
+                    "geometry": box(x, y, x + size, y + size),
+                }
+            )
+        frames.append(conform_units(gpd.GeoDataFrame(records, crs=DISPLAY_CRS), f"synthetic {country}"))
+    units = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=DISPLAY_CRS)
+    rng = np.random.default_rng(SEED)
+    n = len(units)
+    # Distances in three bands so that every peripherality class has units (<= 20, <= 45, > 45 km).
+    urban = np.round(np.array([5.0, 30.0, 70.0] * (n // 3 + 1))[:n] + rng.uniform(0, 10, n), 1)
+    units["dist_city_km"] = urban
+    units["dist_fua_km"] = np.round(urban + rng.uniform(0, 5, n), 1)
+    units["dist_urban_centre_km"] = urban
+    units["dist_hospital_km"] = np.round(rng.uniform(0.5, 40, n), 1)
+    units["dist_hospital_emergency_km"] = np.nan  # as in the real sources: no emergency flags anywhere
+    units["mount_type"] = pd.array(rng.integers(1, 5, n), dtype="Int8")  # 1-3 mountain, 4 not
+    units["urbn_type"] = pd.array(rng.integers(1, 4, n), dtype="Int8")
+    units["mountain"] = units["mount_type"].le(3).astype("boolean")
+    bands = methods()["peripherality"]["classes"]
+    limits = [c["max_km"] for c in bands if c["max_km"] is not None]
+    codes = np.searchsorted(np.asarray(limits), urban, side="left")
+    units["peripherality"] = pd.Categorical.from_codes(codes, categories=[c["name"] for c in bands], ordered=True)
+    units["in_alpine_convention"] = pd.array([c != "SI" for c in units["country"]], dtype="boolean")
+    units.loc[units["country"] == "SI", "in_alpine_convention"] = pd.NA
+    return units
+
+
+def synthetic_values(units: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Tidy values (geo.schema.VALUE_COLUMNS): made up from the seed, with the gaps real data has."""
+    rng = np.random.default_rng(SEED + 1)
+    rows: list[tuple] = []
+
+    def add(indicator, unit_ids, year, values, source=CENSUS):
+        rows.extend((u, indicator, year, float(v), source, None) for u, v in zip(unit_ids, values))
+
+    municipal = units[units["level"] == "LAU"]
+    all_ids = units["unit_id"].tolist()
+    ids = municipal["unit_id"].tolist()
+    population_2015 = rng.integers(300, 20_000, len(ids))
+    population_2015[ids.index("AT_70101")] = 124_579
+    population_2015[ids.index("CH_261")] = 396_955
+    add("population", ids, 2015, population_2015)
+    add("population", ids, 2021, np.round(population_2015 * rng.uniform(0.9, 1.12, len(ids))))
+    add("pop_change_pa", ids, 2021, np.round(rng.normal(0.3, 0.8, len(ids)), 2))
+    add("share_65plus", ids, 2021, np.round(rng.uniform(12, 30, len(ids)), 1))
+    add("share_0_19", ids, 2021, np.round(rng.uniform(14, 25, len(ids)), 1))
+    with_foreign = municipal[municipal["country"].isin(["AT", "CH"])]["unit_id"].tolist()
+    add("foreign_pct", with_foreign, 2015, np.round(rng.uniform(2, 30, len(with_foreign)), 1))
+    add("degurba", ids, 2014, rng.integers(1, 4, len(ids)))
+    add("dist_hospital_km", all_ids, 2020, units["dist_hospital_km"], DISTANCES)
+    add("dist_city_km", all_ids, 2021, units["dist_city_km"], DISTANCES)
+    add("dist_fua_km", all_ids, 2021, units["dist_fua_km"], DISTANCES)
+    add("mount_type", all_ids, 2021, units["mount_type"].astype(float), DISTANCES)
+    add("urbn_type", all_ids, 2021, units["urbn_type"].astype(float), DISTANCES)
+    # Slovenia at NUTS 3 level: its regions' population, as the real build has it.
+    regions = units[units["level"] == "NUTS3"]["unit_id"].tolist()
+    add("population", regions, 2021, [295_504, 206_209, 53_134])
+    values = pd.DataFrame(rows, columns=VALUE_COLUMNS)
+    values["unit_id"] = values["unit_id"].astype("string")
+    values["indicator"] = values["indicator"].astype("string")
+    values["year"] = values["year"].astype("Int64")
+    values["source"] = values["source"].astype("string")
+    values["period"] = values["period"].astype("string")
+    return values
+
+
+def write_synthetic_build(folder: Path) -> Path:
+    """Write the synthetic build into `folder` (replaced whole) and return it."""
+    units = synthetic_units()
+    assembled = Assembled(
+        units=units,
+        values=synthetic_values(units),
+        catalogue=load_catalogue(),
+        nuts_names=NUTS_NAMES,
+        perimeter="synthetic test perimeter",
+        sources=SOURCES,
+        methods=methods(),
+    )
+    identity = {"key": f"synthetic-{SEED}", "sources_root": "", "source_checksums": {}, "code_checksum": ""}
+    write_dataset(folder, assembled, identity)
+    return folder

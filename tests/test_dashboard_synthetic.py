@@ -1,0 +1,207 @@
+"""The dashboard's builders on the synthetic build (tests/synthetic.py): no data mirror needed, so they run
+in `make test-fast`. Each figure is checked against an independent computation on the synthetic values.
+
+Map model and legend, the payload, profile rows, Compare, story captions, sources from the build, and
+every server callback fuzzed over HTTP, pattern-matching inputs included.
+"""
+
+from __future__ import annotations
+
+import json
+
+import mapclassify
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dashboard.i18n import common_digits, fmt_value
+from dashboard.indicators import Indicators
+from dashboard.mapdata import map_model, map_payload
+from dashboard.state import State, parse_query, to_query
+from dashboard.views import compare, profile
+from dashboard.views import map as map_view
+from dashboard.vocabulary import source_title, vocabulary
+from tests.synthetic import CENSUS, synthetic_units, synthetic_values
+
+
+@pytest.fixture(scope="module")
+def values():
+    return synthetic_values(synthetic_units())
+
+
+def _column(atlas, values, indicator, year=None):
+    """The values of `indicator` (each unit's latest, or of `year`) in feature order, computed apart."""
+    rows = values[values["indicator"] == indicator]
+    rows = rows[rows["year"] == year] if year else rows.sort_values("year").drop_duplicates("unit_id", keep="last")
+    out = np.full(len(atlas.units), np.nan)
+    out[atlas.position[rows["unit_id"]].to_numpy()] = rows["value"].to_numpy(dtype=float)
+    return out
+
+
+def test_the_synthetic_build_is_read_like_the_real_one(synthetic_atlas):
+    atlas = synthetic_atlas
+    assert len(atlas.units) == 31
+    assert atlas.units["country"].value_counts().to_dict() == {"AT": 12, "CH": 10, "IT": 6, "SI": 3}
+    assert int(atlas.nuts3_level.sum()) == 3
+    assert atlas.years("population") == [2015, 2021]
+    assert set(atlas.catalogue.index) >= {"population", "foreign_pct", "degurba", "vacancy_rate"}
+    assert set(atlas.sources) == {"synthetic_census", "synthetic_distances"}
+    assert source_title(atlas, CENSUS) == "PlurAlps Atlas tests: Synthetic test data: population and structure"
+
+
+def test_missing_values_are_counted_per_selection(synthetic_atlas, values):
+    atlas = synthetic_atlas
+    expected = _column(atlas, values, "foreign_pct")
+    model = map_model(atlas, State(indicator="foreign_pct"))
+    assert model.missing == int(np.isnan(expected).sum()) == 9  # Italy (6) and Slovenia (3) have none
+    assert map_view.missing_text(model, "en").startswith("9 of 31 units have no value")
+    model = map_model(atlas, State(indicator="foreign_pct", countries=("IT",)))
+    assert (model.in_selection, model.missing) == (6, 6)
+
+
+@pytest.mark.parametrize("method", ["quantiles", "equal_interval", "natural_breaks"])
+def test_legend_bounds_equal_mapclassify_on_the_values_of_the_build(synthetic_atlas, values, method):
+    atlas = synthetic_atlas
+    present = _column(atlas, values, "share_65plus")
+    present = present[~np.isnan(present)]
+    model = map_model(atlas, State(indicator="share_65plus", method=method, classes=4))
+    cls = {
+        "quantiles": mapclassify.Quantiles,
+        "equal_interval": mapclassify.EqualInterval,
+        "natural_breaks": mapclassify.FisherJenks,
+    }[method]
+    assert [row.upper for row in model.legend] == pytest.approx(list(cls(present, k=4).bins))
+    assert model.legend[0].lower == present.min()
+    assert sum(row.count for row in model.legend) == present.size == 28
+
+
+def test_payload_classes_agree_with_the_legend_and_the_filter(synthetic_atlas):
+    atlas = synthetic_atlas
+    state = State(indicator="share_65plus", countries=("AT", "CH"))
+    model = map_model(atlas, state)
+    classes = np.asarray(map_payload(atlas, model, state)["classes"])
+    chosen = atlas.units["country"].isin(["AT", "CH"]).to_numpy()
+    assert (classes[~chosen] == -2).all()  # outside the selection
+    assert [int((classes == i).sum()) for i in range(len(model.legend))] == [row.count for row in model.legend]
+    assert int((classes == -1).sum()) == model.missing == 0
+
+
+def test_a_year_is_mapped_as_chosen_and_latest_takes_each_units_last(synthetic_atlas, values):
+    atlas = synthetic_atlas
+    for year in (2015, 2021, None):
+        state = State(indicator="population", year=str(year or "latest"))
+        expected = _column(atlas, values, "population", year)
+        np.testing.assert_array_equal(map_model(atlas, state).values, expected)
+
+
+def test_profile_percentiles_equal_a_count_over_the_values(synthetic_atlas, values):
+    atlas = synthetic_atlas
+    rows = {r.indicator: r for r in profile.profile_rows(atlas, "AT_70101")}
+    share = _column(atlas, values, "share_65plus")
+    mine = share[atlas.position["AT_70101"]]
+    present = share[~np.isnan(share)]
+    # Percentile rank with ties counted half (dashboard.stats): the share of units below, plus half of equals.
+    expected = 100 * ((present < mine).sum() + 0.5 * (present == mine).sum()) / present.size
+    assert rows["share_65plus"].pct_all == pytest.approx(expected, abs=0.5)
+    assert rows["population"].year == 2021 and rows["population"].source == CENSUS
+    assert rows["degurba"].pct_all is None  # categorical: no percentile
+
+
+def test_compare_medians_equal_numpy_and_small_groups_have_no_interval(synthetic_atlas, values):
+    atlas = synthetic_atlas
+    indicators = Indicators(atlas)
+    state = State(view="compare", indicator="share_65plus")
+    comparisons = compare.compare(indicators, state)
+    share = _column(atlas, values, "share_65plus")
+    mountain = atlas.units["mountain"].fillna(False).to_numpy(dtype=bool)
+    everyone = comparisons[0]
+    expected = np.nanmedian(share[mountain])
+    assert everyone.groups["mountain"].median == pytest.approx(expected)
+    assert everyone.groups["mountain"].n == int((~np.isnan(share[mountain])).sum())
+    italy = next(c for c in comparisons if c.place == "IT")
+    assert all(not g.has_interval for g in italy.groups.values() if g.n < 10)
+
+
+def test_a_story_caption_carries_the_figures_of_the_synthetic_build(synthetic_atlas):
+    from dashboard.stories import apply_step, caption, stories_for
+
+    atlas = synthetic_atlas
+    story = stories_for(atlas)["alps-in-change"]  # its units exist in the synthetic build too
+    number = next(n for n, s in enumerate(story.steps, 1) if "AT_70101" in s.highlight)
+    indicators = Indicators(atlas)
+    state = apply_step(State(story=story.id, step=number, lang="de"), story)
+    text = caption(story, state, indicators)
+    groups = compare.compare(indicators, state)[0].groups
+    innsbruck = float(indicators.series(state.indicator).values[atlas.position["AT_70101"]])
+    digits = common_digits(groups["peripheral"].median, groups["central"].median, innsbruck)
+    unit = atlas.catalogue.at[state.indicator, "unit"]
+    assert fmt_value(innsbruck, unit, "de", digits) in text, text
+    assert "{" not in text
+
+
+def test_states_round_trip_through_the_url_on_the_synthetic_vocabulary(synthetic_atlas):
+    vocab = vocabulary(synthetic_atlas)
+    state = State(indicator="population", year="2015", countries=("AT", "SI"), unit="SI041", lang="sl")
+    assert parse_query(to_query(state), vocab).state == state
+    parsed = parse_query("?indicator=population&year=1999&countries=FR", vocab)
+    assert parsed.state.year == "latest" and parsed.state.countries == ()  # no year 1999, no France here
+    assert {"year", "countries"} <= set(parsed.ignored)
+
+
+def test_the_about_page_names_the_sources_of_the_build(synthetic_atlas):
+    from dashboard.views import about
+
+    text = str(about.layout(synthetic_atlas, "en"))
+    assert "Synthetic test data: distances" in text and "CC0 1.0" in text
+    assert "Statistik Austria" not in text  # nothing of the real catalogue the build did not read
+
+
+# ---- every server callback, fuzzed over HTTP on the synthetic build ------------------------------------
+
+HOSTILE = st.sampled_from(
+    ["", "?indicator=<script>", "AT_70101", "SI041", "upload:u1", "latest", "9" * 300, "\u202e\u0000", "{}"]
+)
+JUNK = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**9), 10**9) | st.floats(allow_nan=True) | HOSTILE,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    max_leaves=6,
+)
+PATTERN_ID = st.fixed_dictionaries(
+    {"type": st.sampled_from(["upload-column", "upload-resolve", "profile-neighbour", "table-unit", "x"])},
+    optional={"row": st.integers(-5, 10**6) | HOSTILE, "column": HOSTILE, "field": HOSTILE, "unit": HOSTILE},
+)
+
+
+def _outputs(output: str):
+    parts = output[2:-2].split("...") if output.startswith("..") else [output]
+    result = [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]
+    return result if output.startswith("..") else result[0]
+
+
+def _entry(item: dict, data):
+    """A forged request entry; pattern-matching ones get a list of forged matches (ids and values)."""
+    if item["id"].startswith("{"):
+        matches = data.draw(st.lists(st.tuples(PATTERN_ID, JUNK), max_size=3))
+        return [{"id": i, "property": item["property"], "value": v} for i, v in matches]
+    return {"id": item["id"], "property": item["property"], "value": data.draw(JUNK)}
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(data=st.data())
+def test_no_callback_fails_on_forged_values(synthetic_app, data):
+    client = synthetic_app.server.test_client()
+    deps = [d for d in client.get("/_dash-dependencies").get_json() if not d.get("clientside_function")]
+    for dep in deps:
+        first = dep["inputs"][data.draw(st.integers(0, len(dep["inputs"]) - 1))]
+        body = {
+            "output": dep["output"],
+            "outputs": _outputs(dep["output"]),
+            "inputs": [_entry(i, data) for i in dep["inputs"]],
+            "state": [_entry(s, data) for s in dep["state"]],
+            "changedPropIds": [f"{first['id']}.{first['property']}"],
+        }
+        response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+        assert response.status_code in (200, 204), (dep["output"], response.get_data(as_text=True)[:300])
