@@ -3,7 +3,8 @@
 For every place (all countries, then each country): n, median and the median's 95% bootstrap interval of
 mountain vs non-mountain units and of central / intermediate / peripheral units; box plots of the
 distributions; a plain-language sentence built from exactly those figures; and the indicator against the
-distance to the nearest urban centre, coloured by NUTS 3 mountain type.
+distance to the nearest urban centre, coloured by NUTS 3 mountain type. The figures are
+dashboard/comparison.py's (the stories' captions quote the same).
 """
 
 from __future__ import annotations
