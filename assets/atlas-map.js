@@ -1,13 +1,19 @@
 /*
  * PlurAlps Atlas map: MapLibre GL, geometry loaded once, colours by feature state.
  *
- * The server never sends geometry through Dash. The map container carries the URLs of three static,
- * content-hashed files (units, context, index); MapLibre loads them once. Each view change sends a payload
- * of colour indexes and values only (dashboard/mapdata.py); `paint` sets the feature state of the features
- * whose colour changed, under paint expressions that never change. The outlines of the hovered, highlighted
- * and selected units are feature states too. Hover, click, keyboard and zoom are handled here.
+ * The server never sends geometry through Dash. The map container (dashboard/views/layout.py `map_area`)
+ * carries the URLs of three static, content-hashed files: units and context (GeoJSON, MapLibre tiles them
+ * once) and index (unit ids and names per feature, for hover, keyboard and clicks). Each view change sends
+ * a payload of colour indexes and values only (dashboard/mapdata.py `map_payload`, with hover labels from
+ * views/map.py `browser_texts`); `paint`, the clientside callback window.dash_clientside.atlas.paint, sets
+ * the feature state of the features whose colour changed, under a fill expression that never changes.
+ * The outlines of the hovered, highlighted (a story step) and selected units are drawn from a small GeoJSON
+ * source of their own holding only those units (see OUTLINES): no filter or paint expression of the units
+ * layers ever changes. Hover, click (sets the atlas-selected store), keyboard (N / P / Enter) and zoom to
+ * the state's target are handled here.
  *
- * Exposed for tests and benchmarks: window.atlasMap (state of the last paint, colour of a feature).
+ * Exposed for tests and benchmarks: window.atlasMap (timing of the last paint and outline, load marks,
+ * colour of a feature, the emphasised units, the map itself).
  */
 (function () {
   "use strict";

@@ -1,7 +1,10 @@
 """PlurAlps Atlas dashboard: `create_app()` loads the build once and returns the Dash app.
 
-Views live in dashboard/views (one module each, callbacks registered with `dash.callback`); pure builders
-in figures.py, mapdata.py, classify.py and stats.py; the map's browser side in assets/atlas-map.js.
+Views live in dashboard/views (one module each, callbacks registered with `dash.callback`, the page shell
+in views/layout.py); they are the top of the dependency graph: nothing outside views/ imports them except
+`create_app` here, which wires them in (tests/test_imports.py holds the rule). Pure builders below them:
+atlas, state, transitions, mapdata, tables, comparison, classify, stats, figures, poster, stories; the
+vocabularies in geo/terms.py; the map's browser side in assets/atlas-map.js.
 """
 
 from __future__ import annotations
@@ -17,14 +20,32 @@ from geo.settings import REPO_ROOT, build_dir
 
 ASSETS = REPO_ROOT / "assets"
 
+# The app made in this process, with the build it serves (see create_app: once per process).
+_created: tuple[Path, Dash] | None = None
+
 
 def create_app(build_folder: Path | None = None) -> Dash:
-    """Load the dataset and return the app. Raises BuildError (with how to rebuild) when the build is unusable."""
-    atlas = load_atlas(build_folder or build_dir())
+    """Load the dataset and return the app. Raises BuildError (with how to rebuild) when the build is unusable.
+
+    Once per process: the views register their callbacks with `dash.callback` when first imported, and the
+    first Dash app takes them all; the dataset is one process-wide value (dashboard/context.py). A second
+    call for the same build returns the app already made; for another build it raises RuntimeError rather
+    than hand out an app without callbacks or change the data under the first one.
+    """
+    global _created
+    given = Path(build_folder or build_dir())
+    folder = given.resolve()
+    if _created is not None:
+        if _created[0] == folder:
+            return _created[1]
+        raise RuntimeError(
+            f"create_app() already made the app for {_created[0]} in this process; serve {folder} from another process"
+        )
+    atlas = load_atlas(given)
     set_atlas(atlas)
     # Views register their callbacks on import; import them only once the dataset is there.
-    from dashboard import layout, security, server
-    from dashboard.views import about, compare, controls, map, maptable, profile, shell, sync, upload  # noqa: F401
+    from dashboard import security, server
+    from dashboard.views import about, compare, controls, layout, map, maptable, profile, shell, sync, upload  # noqa: F401
 
     app = Dash(
         __name__,
@@ -43,6 +64,7 @@ def create_app(build_folder: Path | None = None) -> Dash:
     app.layout = layout.serve_layout
     server.register_routes(app.server)
     security.install(app)  # last: the policy hashes every inline script defined above
+    _created = (folder, app)
     return app
 
 

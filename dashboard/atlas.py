@@ -21,8 +21,8 @@ import pyarrow.parquet as pq
 import shapely
 
 from geo.outputs import FORMAT_VERSION, OUTPUTS
+from geo.terms import LATEST
 
-LATEST = "latest"
 REBUILD_HINT = "Run `python -m geo.build` (or `make data`) to build it."
 UNIT_COLUMNS = [
     "unit_id",

@@ -12,10 +12,9 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
+from geo.terms import DEFAULT_LANGUAGE, LANGUAGES
+
 LOCALES_DIR = Path(__file__).parent / "locales"
-LANGUAGES = ("en", "de", "fr", "it", "sl")
-LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français", "it": "Italiano", "sl": "Slovenščina"}
-DEFAULT_LANGUAGE = "en"
 
 # Decimal and thousands separators per language (CLDR): a decimal comma where it is due.
 SEPARATORS = {"en": (".", ","), "de": (",", "."), "fr": (",", "\u202f"), "it": (",", "."), "sl": (",", ".")}

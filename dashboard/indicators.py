@@ -15,7 +15,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from dashboard.atlas import LATEST, Atlas, Series
+from dashboard.atlas import Atlas, Series
+from geo.terms import DEFAULT_LANGUAGE, LANGUAGES, LATEST
 
 UPLOAD_PREFIX = "upload:"
 UPLOAD_THEME = "uploaded"
@@ -38,6 +39,13 @@ class Indicator:
     def label(self, lang: str) -> str:
         return self.labels.get(lang) or self.labels.get("en") or self.id
 
+    def category_label(self, code, lang: str) -> str:
+        """Return the label of a categorical indicator's code (1, 1.0 or "1") in `lang`; English where
+        `lang` has none, the code itself where the catalogue names it not at all."""
+        key = str(int(float(code))) if not isinstance(code, str) else code
+        names = self.categories.get(key) or {}
+        return names.get(lang) or names.get(DEFAULT_LANGUAGE) or key
+
     @property
     def display_unit(self) -> str:
         """The unit as printed after a value ("" for classes)."""
@@ -51,11 +59,7 @@ def catalogue_indicators(atlas: Atlas) -> dict[str, Indicator]:
     for indicator, entry in atlas.catalogue.iterrows():
         result[indicator] = Indicator(
             id=indicator,
-            labels={
-                lang: entry.get(f"label_{lang}")
-                for lang in ("en", "de", "fr", "it", "sl")
-                if entry.get(f"label_{lang}")
-            },
+            labels={lang: entry.get(f"label_{lang}") for lang in LANGUAGES if entry.get(f"label_{lang}")},
             unit=entry["unit"],
             kind=entry["kind"],
             direction=entry["direction"],

@@ -5,7 +5,8 @@ ids), the class breaks and colours, and for hover the year and source of each va
 each feature's class from its value with the same rule as `Classes.assign` (upper bounds inclusive), so a
 switch of method, classes or colours sends the same values and new breaks.
 
-`legend_model` returns the legend rows (colour, bounds, count) and the missing-value count for the page.
+`map_model` returns what both derive from (classes, colours, the legend rows with colour, bounds and count,
+the missing-value count); `legend_digits` the decimals that tell the legend's bounds apart.
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ def _categorical(entry: Indicator, state, series, values, selection, missing) ->
     colours_by_code = category_palette(codes)
     counts = {c: int(np.count_nonzero(present == c)) for c in codes}
     legend = [
-        LegendRow(colours_by_code[c], c, c, counts[c], (labels.get(str(c)) or {}).get(state.lang) or str(c))
+        LegendRow(colours_by_code[c], c, c, counts[c], entry.category_label(c, state.lang))
         for c in codes
         if counts[c] > 0
     ]
@@ -190,6 +191,15 @@ def feature_classes(model: MapModel) -> np.ndarray:
         idx = model.classes.assign(values)
     idx = np.where(model.selection, idx, -2)
     return idx.astype(np.int8)
+
+
+def legend_digits(bounds: list[float]) -> int:
+    """Return the decimals that tell every class bound apart (0 to 3), the same for the whole legend."""
+    values = sorted({float(b) for b in bounds if b is not None})
+    gaps = [b - a for a, b in zip(values, values[1:]) if b > a]
+    if not gaps:
+        return 0
+    return int(min(3, max(0, -np.floor(np.log10(min(gaps))) + 1)))
 
 
 def round_significant(values: np.ndarray, digits: int = SIGNIFICANT_DIGITS) -> np.ndarray:

@@ -24,9 +24,8 @@ from dashboard.atlas import Atlas
 from dashboard.classify import FILTERED_COLOUR, MISSING_COLOUR
 from dashboard.i18n import fmt_date, fmt_number, t, unit_label
 from dashboard.indicators import Indicators
-from dashboard.mapdata import feature_classes, map_model
+from dashboard.mapdata import feature_classes, legend_digits, map_model
 from dashboard.state import LATEST, State
-from dashboard.views.map import legend_digits
 from dashboard.vocabulary import country_name
 
 FORMATS = {"pdf": "application/pdf", "svg": "image/svg+xml", "png": "image/png"}

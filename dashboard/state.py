@@ -13,12 +13,12 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, urlencode
 
 from dashboard.classify import DEFAULT_CLASSES, DEFAULT_METHOD, MAX_CLASSES, METHODS, MIN_CLASSES, SCHEMES
+from geo.terms import LATEST
 
 VIEWS = ("map", "compare", "data", "about")
 AUTO_SCHEME = "auto"
 DEFAULT_INDICATOR = "foreign_pct"
 MAX_QUERY_LENGTH = 2_000
-LATEST = "latest"
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,15 @@ from pathlib import Path
 
 from dashboard.atlas import Atlas
 from dashboard.classify import MAX_CLASSES, METHODS, MIN_CLASSES
-from dashboard.i18n import LANGUAGES, common_digits, fmt_number, fmt_value, unit_label
+from dashboard.comparison import compare
+from dashboard.i18n import common_digits, fmt_number, fmt_value, unit_label
 from dashboard.indicators import Indicators
 from dashboard.state import State
 from geo.settings import DATA_DIR
+from geo.terms import COMPARISON_GROUPS, LANGUAGES, LATEST
 
 STORIES_DIR = DATA_DIR / "stories"
-GROUPS = ("central", "intermediate", "peripheral", "mountain", "non_mountain")
+GROUPS = COMPARISON_GROUPS  # the groups a caption may quote: {central}, {n_mountain} ...
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::([A-Za-z0-9_]+))?\}")
 
 
@@ -175,7 +177,7 @@ def apply_step(state: State, story: Story) -> State:
     step = story.steps[state.step - 1]
     changes = {
         "indicator": step.indicator,
-        "year": "latest",
+        "year": LATEST,
         "countries": step.countries,
         "zoom": step.zoom,
         "view": "map",
@@ -190,13 +192,11 @@ def apply_step(state: State, story: Story) -> State:
 
 def caption(story: Story, state: State, indicators: Indicators) -> str:
     """Return the caption of the state's step in its language, with the numbers of the data filled in."""
-    from dashboard.views.compare import compare  # the same comparison as the Compare view
-
     step = story.steps[state.step - 1]
     text = step.caption.get(state.lang) or step.caption["en"]
     indicator = indicators.get(step.indicator)
     unit = unit_label(indicator.unit, state.lang)
-    overall = compare(indicators, state)[0].groups
+    overall = compare(indicators, state)[0].groups  # the same figures as the Compare view
     series = indicators.series(step.indicator)
 
     def number(name: str, arg: str | None) -> float:

@@ -5,13 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from dashboard.atlas import Atlas
-from dashboard.i18n import LANGUAGES, t, unit_label
+from dashboard.i18n import t, unit_label
 from dashboard.indicators import catalogue_indicators
-from dashboard.state import Vocabulary
-from dashboard.upload.datasets import SPI_FIELDS
-
-# Demography and peripherality first, then the nine SPI fields of action in their official order.
-THEME_ORDER = ("demography", "peripherality", *SPI_FIELDS)
+from dashboard.state import LATEST, Vocabulary
+from geo.terms import LANGUAGES, THEMES
 
 
 def vocabulary(atlas: Atlas) -> Vocabulary:
@@ -40,7 +37,7 @@ def indicator_options(atlas: Atlas, lang: str) -> list[dict]:
     """Return dropdown options grouped by theme: a disabled heading per theme, then its indicators."""
     entries = catalogue_indicators(atlas)
     options = []
-    for theme in THEME_ORDER:
+    for theme in THEMES:
         members = [i for i, e in entries.items() if e.theme == theme]
         if not members:
             continue
@@ -49,6 +46,13 @@ def indicator_options(atlas: Atlas, lang: str) -> list[dict]:
             label = indicator_label(atlas, indicator, lang)
             options.append({"label": label, "value": indicator, "search": label})
     return options
+
+
+def year_options(years: list[int], lang: str) -> list[dict]:
+    """Return the year dropdown's options: "latest" first, then the years, the most recent first."""
+    return [{"label": t("controls.latest", lang), "value": LATEST}] + [
+        {"label": str(y), "value": str(y)} for y in sorted(years, reverse=True)
+    ]
 
 
 def country_name(code: str, lang: str) -> str:

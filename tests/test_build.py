@@ -13,6 +13,7 @@ from shapely.geometry import box
 
 from geo import build as build_module
 from geo.report import coverage, join_report
+from geo.terms import COUNTRIES
 
 
 def _units(ids, countries, levels=None):
@@ -102,7 +103,7 @@ def test_build_writes_every_output_and_a_report(built):
         assert (out / name).is_file(), name
     report = json.loads((out / "report.json").read_text())
     countries = {r["country"] for r in report["units"]}
-    assert countries == {"AT", "CH", "DE", "FR", "IT", "LI", "SI"}
+    assert countries == set(COUNTRIES)
     levels = {r["country"]: r["level"] for r in report["units"]}
     assert levels["SI"] == levels["LI"] == "NUTS3"
     assert report["failures"] == []
@@ -178,7 +179,7 @@ def test_a_corrupt_country_file_is_reported_and_the_others_are_built(tmp_path):
     assert failure[0]["part"] == "4"
     assert "limits_R_4_municipalities.topo.json" in failure[0]["path"]
     assert manifest["failures"] >= 1
-    assert {r["country"] for r in report["units"]} == {"AT", "CH", "DE", "FR", "IT", "LI", "SI"}
+    assert {r["country"] for r in report["units"]} == set(COUNTRIES)
     # Only Trentino-Alto Adige (region 4) is missing; the six other Italian regions are built.
     italy = next(r for r in report["units"] if r["country"] == "IT")
     assert 3_000 < italy["units"] < 4_049

@@ -8,8 +8,8 @@ import tomllib
 import pytest
 
 from dashboard import i18n
+from geo.terms import LANGUAGES as ALL_LANGUAGES
 
-ALL_LANGUAGES = ("en", "de", "fr", "it", "sl")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 

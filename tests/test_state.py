@@ -7,10 +7,11 @@ from hypothesis import strategies as st
 
 from dashboard.classify import METHODS, SCHEMES
 from dashboard.state import AUTO_SCHEME, VIEWS, State, Vocabulary, parse_query, to_query
+from geo.terms import COUNTRIES, LATEST
 
 VOCAB = Vocabulary(
     indicators={"foreign_pct": (2015, 2019, 2022), "population": (2011, 2021), "degurba": (2014,)},
-    countries=("AT", "CH", "DE", "FR", "IT", "LI", "SI"),
+    countries=COUNTRIES,
     units=frozenset({"AT_70101", "CH_261", "SI041"}),
     zoom_targets=frozenset({"AT", "AT33", "CH012"}),
 )
@@ -19,7 +20,7 @@ VOCAB = Vocabulary(
 @st.composite
 def states(draw):
     indicator = draw(st.sampled_from(sorted(VOCAB.indicators)))
-    year = draw(st.sampled_from(["latest", *map(str, VOCAB.indicators[indicator])]))
+    year = draw(st.sampled_from([LATEST, *map(str, VOCAB.indicators[indicator])]))
     return State(
         view=draw(st.sampled_from(VIEWS)),
         indicator=indicator,
@@ -60,7 +61,7 @@ def test_unknown_values_are_reset_and_named():
 
 
 def test_a_year_the_indicator_lacks_falls_back_to_latest():
-    assert parse_query("?indicator=degurba&year=2019", VOCAB).state.year == "latest"
+    assert parse_query("?indicator=degurba&year=2019", VOCAB).state.year == LATEST
 
 
 def test_defaults_make_an_empty_query_and_overlong_queries_are_refused():

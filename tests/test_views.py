@@ -12,7 +12,7 @@ import pytest
 from dash import no_update
 from plotly.io.json import to_json_plotly
 
-from dashboard import ids
+from dashboard import comparison, ids, tables, transitions
 from dashboard.classify import JENKS_SAMPLE, JENKS_SEED
 from dashboard.csvsafe import safe_csv
 from dashboard.i18n import common_digits, fmt_value
@@ -20,7 +20,7 @@ from dashboard.indicators import Indicators
 from dashboard.mapdata import map_model, map_payload
 from dashboard.search import search_options
 from dashboard.state import State, parse_query
-from dashboard.views import compare, profile, sync
+from dashboard.views import compare, profile
 from dashboard.views import map as map_view
 from dashboard.vocabulary import vocabulary
 
@@ -86,7 +86,7 @@ def test_an_indicator_switch_sends_values_only_and_fits_the_wire_budget(atlas):
 def test_sentences_use_exactly_the_computed_medians(atlas):
     state = State(view="compare", indicator="foreign_pct")
     indicators = Indicators(atlas)
-    comparisons = compare.compare(indicators, state)
+    comparisons = comparison.compare(indicators, state)
     austria = next(c for c in comparisons if c.place == "AT")
     sentence = compare.sentences(indicators, austria, state)[0]
     g = austria.groups
@@ -102,7 +102,7 @@ def test_sentences_use_exactly_the_computed_medians(atlas):
 
 def test_compare_reports_small_groups_without_intervals(atlas):
     indicators = Indicators(atlas)
-    comparisons = compare.compare(indicators, State(view="compare", indicator="population"))
+    comparisons = comparison.compare(indicators, State(view="compare", indicator="population"))
     slovenia = next(c for c in comparisons if c.place == "SI")
     assert slovenia.groups["peripheral"].n < 10
     assert not slovenia.groups["peripheral"].has_interval
@@ -145,33 +145,33 @@ def _transition(atlas, trigger, search="", current="", **inputs):
         selected=None,
         searched=None,
     )
-    return sync.transition(atlas, trigger, search, base | inputs, current, (None, None, None))
+    return transitions.transition(atlas, trigger, search, base | inputs, current)
 
 
 def test_loading_a_shared_url_sets_state_and_controls(atlas):
     url = "?indicator=population&method=natural_breaks&classes=7&countries=AT,CH&unit=AT_70101"
     out = _transition(atlas, None, search=url)
-    state = parse_query(out[1], vocabulary(atlas)).state
+    state = parse_query(out["state"], vocabulary(atlas)).state
     assert (state.indicator, state.method, state.classes, state.unit) == ("population", "natural_breaks", 7, "AT_70101")
-    assert "unit=AT_70101" in out[4]  # the profile key: the profile opens
+    assert "unit=AT_70101" in out["profile_key"]  # the profile key: the profile opens
 
 
 def test_a_control_change_updates_the_url_and_resets_a_year_the_indicator_lacks(atlas):
     out = _transition(atlas, ids.INDICATOR, current="?indicator=foreign_pct&year=2022", indicator="vacancy_rate")
-    assert out[0] == "?indicator=vacancy_rate"
+    assert out["url"] == "?indicator=vacancy_rate"
 
 
 def test_forged_component_values_fall_back_to_defaults(atlas):
     out = _transition(atlas, ids.INDICATOR, indicator="'; DROP TABLE--")
-    assert out[1] is no_update or "DROP" not in out[1]
+    assert out["state"] is no_update or "DROP" not in out["state"]
     out = _transition(atlas, ids.CLASSES, classes="many")
-    assert out[0] is no_update or "classes" not in out[0]
+    assert out["url"] is no_update or "classes" not in out["url"]
     out = _transition(atlas, ids.SELECTED, selected={"unit": "x"})
-    assert out[0] is no_update or "unit" not in out[0]
+    assert out["url"] is no_update or "unit" not in out["url"]
 
 
 def test_csv_download_has_year_and_source_and_no_formulas(atlas):
-    frame = map_view.table(atlas, State(indicator="foreign_pct", countries=("CH",)))
+    frame = tables.map_table(atlas, State(indicator="foreign_pct", countries=("CH",)))
     assert {"year", "source", "value", "unit"} <= set(frame.columns)
     assert len(frame) == int((atlas.units["country"] == "CH").sum())
     text = safe_csv(pd.DataFrame({"name": ["=cmd|' /C calc'!A0", "@SUM(1)", "Zürich"], "value": [-1.5, 2, 3]}))
@@ -181,13 +181,13 @@ def test_csv_download_has_year_and_source_and_no_formulas(atlas):
 
 
 def test_change_indicators_keep_their_period_and_classes_their_names(atlas):
-    frame = map_view.table(atlas, State(indicator="pop_change_pa", countries=("CH", "FR")))
+    frame = tables.map_table(atlas, State(indicator="pop_change_pa", countries=("CH", "FR")))
     zurich = frame.set_index("unit_id").loc["CH_261"]
     assert (zurich["year"], zurich["period"]) == (2019, "2010-2019")
     assert frame.set_index("unit_id").loc["FR_74010", "period"] == "2015-2021"
     assert atlas.when("pop_change_pa", "ch_portraits_2021", 2019) == "2010-2019"
     assert atlas.when("population", "ch_portraits_2021", 2019) == "2019"
-    degurba = map_view.table(atlas, State(indicator="degurba", countries=("AT",))).set_index("unit_id")
+    degurba = tables.map_table(atlas, State(indicator="degurba", countries=("AT",))).set_index("unit_id")
     assert degurba.loc["AT_70101", "class"] == "Cities"
 
 
@@ -199,7 +199,7 @@ def test_a_story_caption_carries_the_figures_of_its_step(atlas):
     indicators = Indicators(atlas)
     state = apply_step(State(story=story.id, step=number, lang="fr"), story)
     text = caption(story, state, indicators)
-    groups = compare.compare(indicators, state)[0].groups
+    groups = comparison.compare(indicators, state)[0].groups
     innsbruck = float(indicators.series(state.indicator).values[atlas.position["AT_70101"]])
     digits = common_digits(groups["peripheral"].median, groups["central"].median, innsbruck)
     for value in (groups["peripheral"].median, groups["central"].median, innsbruck):

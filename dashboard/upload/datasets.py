@@ -12,21 +12,12 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from geo.terms import SPI_FIELDS
+
 STORE_VERSION = 1
 MAX_DATASETS = 30
 MAX_VALUES = 20_000
 MAX_TEXT = 120
-SPI_FIELDS = (
-    "administration",
-    "participation",
-    "housing",
-    "education",
-    "work",
-    "health",
-    "mobility",
-    "culture",
-    "integration",
-)
 SPI_SCALE = (1.0, 5.0)
 _ID = re.compile(r"[a-z0-9]{1,12}")
 

@@ -12,7 +12,8 @@ import re
 
 import pandas as pd
 
-from dashboard.upload.datasets import SPI_FIELDS, SPI_SCALE
+from dashboard.upload.datasets import SPI_SCALE
+from geo.terms import SPI_FIELDS
 
 COLUMN = re.compile(r"^spi[_ ]?([1-9])(?:[_ ].*)?$", re.IGNORECASE)
 

@@ -3,64 +3,27 @@
 For every place (all countries, then each country): n, median and the median's 95% bootstrap interval of
 mountain vs non-mountain units and of central / intermediate / peripheral units; box plots of the
 distributions; a plain-language sentence built from exactly those figures; and the indicator against the
-distance to the nearest urban centre, coloured by NUTS 3 mountain type.
+distance to the nearest urban centre, coloured by NUTS 3 mountain type. The figures are
+dashboard/comparison.py's (the stories' captions quote the same).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 from dash import Input, Output, callback, dcc, html, no_update
 from dash import State as DashState
 
 from dashboard import ids
-from dashboard.atlas import Atlas
+from dashboard.comparison import ALL, PlaceComparison, compare
 from dashboard.figures import PNG_CONFIG, country_boxes, distance_scatter, group_boxes, localise
 from dashboard.i18n import common_digits, fmt_number, fmt_value, in_sentence, t, unit_label
 from dashboard.indicators import Indicators
 from dashboard.mapdata import year_key
 from dashboard.session import session
 from dashboard.state import State
-from dashboard.stats import GroupSummary, summarise, wants_log_scale
+from dashboard.stats import wants_log_scale
 from dashboard.vocabulary import country_name
-
-MOUNTAIN_GROUPS = ("mountain", "non_mountain")
-PERIPHERALITY_GROUPS = ("central", "intermediate", "peripheral")
-ALL = "all"
-
-
-@dataclass(frozen=True)
-class PlaceComparison:
-    place: str  # "all" or a country code
-    groups: dict[str, GroupSummary]  # by group key
-    values: dict[str, np.ndarray]  # the values of each group (for the box plots)
-
-
-def group_masks(atlas: Atlas) -> dict[str, np.ndarray]:
-    units = atlas.units
-    mountain = units["mountain"]
-    periph = units["peripherality"]
-    return {
-        "mountain": (mountain == True).fillna(False).to_numpy(dtype=bool),  # noqa: E712 (nullable boolean)
-        "non_mountain": (mountain == False).fillna(False).to_numpy(dtype=bool),  # noqa: E712
-        **{g: (periph == g).fillna(False).to_numpy(dtype=bool) for g in PERIPHERALITY_GROUPS},
-    }
-
-
-def compare(indicators: Indicators, state: State) -> list[PlaceComparison]:
-    """Return the comparison for all chosen countries together and for each of them."""
-    atlas = indicators.atlas
-    series = indicators.series(state.indicator, year_key(state))
-    countries = list(state.countries) or sorted(atlas.units["country"].unique())
-    country = atlas.units["country"].to_numpy()
-    masks = group_masks(atlas)
-    places = [(ALL, np.isin(country, countries))] + [(c, country == c) for c in countries]
-    result = []
-    for place, in_place in places:
-        values = {g: series.values[in_place & masks[g]] for g in (*MOUNTAIN_GROUPS, *PERIPHERALITY_GROUPS)}
-        result.append(PlaceComparison(place, {g: summarise(v, g) for g, v in values.items()}, values))
-    return result
+from geo.terms import COMPARISON_GROUPS, MOUNT_TYPES, PERIPHERALITY_CLASSES
 
 
 def sentences(indicators: Indicators, comparison: PlaceComparison, state: State) -> list[str]:
@@ -160,13 +123,13 @@ def table(indicators: Indicators, comparisons: list[PlaceComparison], state: Sta
         )
     )
     # One number of decimals for the whole column, so that medians and bounds line up and compare.
-    summaries = [c.groups[g] for c in comparisons for g in (*MOUNTAIN_GROUPS, *PERIPHERALITY_GROUPS)]
+    summaries = [c.groups[g] for c in comparisons for g in COMPARISON_GROUPS]
     median_digits = common_digits(*(s.median for s in summaries if s.n))
     bound_digits = common_digits(*(v for s in summaries if s.has_interval for v in (s.low, s.high)))
     body = []
     for comp in comparisons:
         place = place_name(comp.place, state, overall=True)
-        for group in (*MOUNTAIN_GROUPS, *PERIPHERALITY_GROUPS):
+        for group in COMPARISON_GROUPS:
             s = comp.groups[group]
             interval = (
                 f"{fmt_number(s.low, lang, bound_digits)} – {fmt_number(s.high, lang, bound_digits)}"
@@ -225,11 +188,11 @@ def update_compare(compare_key, uploads):
     intro = html.P(t("compare.intro", lang, indicator=in_sentence(indicator.label(lang), lang)))
     lines = [html.Li(s) for comp in comparisons for s in sentences(indicators, comp, state)]
     overall = comparisons[0]
-    groups = [(g, _group_label(g, lang), overall.values[g]) for g in (*MOUNTAIN_GROUPS, *PERIPHERALITY_GROUPS)]
+    groups = [(g, _group_label(g, lang), overall.values[g]) for g in COMPARISON_GROUPS]
     log = wants_log_scale(np.concatenate(list(overall.values.values())))
     box = group_boxes(
         groups,
-        [overall.groups[g] for g in (*MOUNTAIN_GROUPS, *PERIPHERALITY_GROUPS)],
+        [overall.groups[g] for g in COMPARISON_GROUPS],
         f"{label}: {place_name(ALL, state, overall=True)}",
         label,
         t("compare.median", lang),
@@ -240,7 +203,7 @@ def update_compare(compare_key, uploads):
     rows = [
         (country_name(c.place, lang), g, _group_label(g, lang), c.values[g])
         for c in comparisons[1:]
-        for g in PERIPHERALITY_GROUPS
+        for g in PERIPHERALITY_CLASSES
     ]
     by_country = country_boxes(rows, f"{label}: {t('compare.by_peripherality', lang)}", label, log=log)
     scatter = _scatter(indicators, state, label, log)
@@ -257,7 +220,7 @@ def _scatter(indicators: Indicators, state: State, label: str, log: bool):
     )
     values = np.where(selection, series.values, np.nan)
     mount = units["mount_type"].fillna(0).to_numpy(dtype=int)
-    labels = {code: t(f"mount_type.{code}", lang) for code in (1, 2, 3, 4)} | {0: t("mount_type.none", lang)}
+    labels = {code: t(f"mount_type.{code}", lang) for code in MOUNT_TYPES} | {0: t("mount_type.none", lang)}
     return distance_scatter(
         units["dist_urban_centre_km"].to_numpy(dtype=float),
         values,

@@ -14,10 +14,10 @@ from dashboard.context import atlas as get_atlas
 from dashboard.i18n import dropdown_labels, t
 from dashboard.search import search_options
 from dashboard.session import base_vocabulary
-from dashboard.state import AUTO_SCHEME, LATEST, State, parse_query
+from dashboard.state import AUTO_SCHEME, State, parse_query
 from dashboard.stories import stories_for
 from dashboard.views import presentation
-from dashboard.vocabulary import country_name, indicator_options, region_name
+from dashboard.vocabulary import country_name, indicator_options, region_name, year_options
 
 
 def panel(atlas: Atlas, state: State) -> html.Aside:
@@ -155,12 +155,6 @@ clientside_callback(
 def _field(label: str, control) -> html.Div:
     control_id = control.id
     return html.Div(className="atlas-field", children=[html.Label(label, htmlFor=control_id), control])
-
-
-def year_options(years: list[int], lang: str) -> list[dict]:
-    return [{"label": t("controls.latest", lang), "value": LATEST}] + [
-        {"label": str(y), "value": str(y)} for y in sorted(years, reverse=True)
-    ]
 
 
 def zoom_options(atlas: Atlas, lang: str) -> list[dict]:

@@ -7,7 +7,6 @@ state sends the values and colours of assets/atlas-map.js's feature states only.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from dash import ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
 from dash import State as DashState
 
@@ -16,11 +15,12 @@ from dashboard.atlas import Atlas
 from dashboard.context import atlas as get_atlas
 from dashboard.csvsafe import safe_csv
 from dashboard.i18n import fmt_number, t, unit_label
-from dashboard.indicators import Indicator, Indicators
-from dashboard.mapdata import MapModel, map_model, map_payload
+from dashboard.indicators import Indicator
+from dashboard.mapdata import MapModel, legend_digits, map_model, map_payload
 from dashboard.session import session
-from dashboard.state import LATEST, State
+from dashboard.state import LATEST
 from dashboard.stories import stories_for
+from dashboard.tables import map_table
 from dashboard.views import presentation
 from dashboard.vocabulary import country_name, source_title
 
@@ -78,15 +78,6 @@ def legend(indicator: Indicator, model: MapModel, lang: str) -> list:
     body = html.Ul(rows, className="atlas-legend-rows") if model.mode != "continuous" else html.Div(rows)
     title = indicator.label(lang) + (f" ({unit})" if unit else "")
     return [html.H2(title, className="atlas-legend-title"), body]
-
-
-def legend_digits(bounds: list[float]) -> int:
-    """Return the decimals that tell every class bound apart (0 to 3), the same for the whole legend."""
-    values = sorted({float(b) for b in bounds if b is not None})
-    gaps = [b - a for a, b in zip(values, values[1:]) if b > a]
-    if not gaps:
-        return 0
-    return int(min(3, max(0, -np.floor(np.log10(min(gaps))) + 1)))
 
 
 def missing_text(model: MapModel, lang: str) -> str:
@@ -158,14 +149,13 @@ def update_map(map_key, uploads):
 
 def browser_texts(atlas: Atlas, indicator: Indicator, lang: str) -> dict:
     """Labels the map script shows on hover, in the state's language."""
-    categories = indicator.categories
     return {
         "label": indicator.label(lang),
         "unit": unit_label(indicator.unit, lang),
         "locale": lang,
         "home": atlas.bounds["all"],
         "countryNames": {c: country_name(c, lang) for c in atlas.units["country"].unique()},
-        "categoryLabels": {code: (labels.get(lang) or labels.get("en")) for code, labels in categories.items()},
+        "categoryLabels": {code: indicator.category_label(code, lang) for code in indicator.categories},
         "sourceTitles": {s: source_title(atlas, s, lang) for s in atlas.source_ids} | {"": indicator.source},
         "text": {"noValue": t("map.no_value", lang)},
     }
@@ -178,46 +168,6 @@ clientside_callback(
 )
 
 
-def table(atlas: Atlas, state: State, indicators: Indicators | None = None) -> pd.DataFrame:
-    """Return the table behind the current map: one row per unit of the selection, value with year and source."""
-    indicators = indicators or Indicators(atlas)
-    indicator = indicators.get(state.indicator)
-    model = map_model(atlas, state, indicators)
-    units = atlas.units
-    keep = model.selection
-    source = np.where(model.source_codes >= 0, np.array(atlas.source_ids, dtype=object)[model.source_codes], None)
-    if indicator.uploaded:
-        source = np.where(np.isnan(model.values), None, indicator.source)
-    frame = pd.DataFrame(
-        {
-            "unit_id": units["unit_id"],
-            "name": units["name"],
-            "country": units["country"],
-            "nuts3": units["nuts3"],
-            "level": units["level"],
-            "indicator": model.indicator,
-            "value": model.values,
-            "unit": indicator.unit,
-            "year": np.where(np.isnan(model.values) | (model.years == 0), None, model.years),
-            "period": None,
-            "source": source,
-        }
-    )[keep]
-    if indicator.kind == "categorical":  # the class as people read it, beside its code
-        labels = {float(code): names.get("en") for code, names in indicator.categories.items()}
-        frame.insert(frame.columns.get_loc("value") + 1, "class", frame["value"].map(labels))
-    # A change indicator's value covers a span ("2010-2019"); the year column holds its end.
-    spans = {
-        (src, y): atlas.when(model.indicator, src, y)
-        for src, y in set(zip(frame["source"], frame["year"]))
-        if src is not None and y is not None
-    }
-    frame["period"] = [
-        spans.get((src, y)) if spans.get((src, y)) != str(y) else None for src, y in zip(frame["source"], frame["year"])
-    ]
-    return frame
-
-
 @callback(
     Output(ids.DOWNLOAD, "data"),
     Input(ids.DOWNLOAD_BUTTON, "n_clicks"),
@@ -228,6 +178,5 @@ def table(atlas: Atlas, state: State, indicators: Indicators | None = None) -> p
 def download_csv(n_clicks, state_query, uploads):
     atlas = get_atlas()
     state, indicators = session(state_query, uploads)
-    frame = table(atlas, state, indicators)
-    year = state.year if state.year != LATEST else "latest"
-    return dcc.send_string(safe_csv(frame), filename=f"pluralps-atlas_{state.indicator}_{year}.csv")
+    frame = map_table(atlas, state, indicators)
+    return dcc.send_string(safe_csv(frame), filename=f"pluralps-atlas_{state.indicator}_{state.year}.csv")

@@ -11,7 +11,7 @@ from dashboard import ids
 from dashboard.context import atlas as get_atlas
 from dashboard.i18n import fmt_number, fmt_value, t, unit_label
 from dashboard.session import session
-from dashboard.views.map import table
+from dashboard.tables import map_table
 from dashboard.vocabulary import country_name, source_publisher
 
 PAGE_SIZE = 25
@@ -113,7 +113,7 @@ def update_table(map_key, sort, _previous, _next, page, uploads):
     atlas = get_atlas()
     state, indicators = session(map_key, uploads)
     lang = state.lang
-    frame = table(atlas, state, indicators)
+    frame = map_table(atlas, state, indicators)
     sort = sort if sort in SORTS else "value_desc"
     if sort == "name":
         frame = frame.sort_values("name", key=lambda s: s.str.casefold())
@@ -136,8 +136,7 @@ def update_table(map_key, sort, _previous, _next, page, uploads):
         if value != value:  # NaN
             return t("common.no_value", lang)
         if indicator.kind == "categorical":
-            names = indicator.categories.get(str(int(value)), {})
-            return names.get(lang) or names.get("en") or str(int(value))
+            return indicator.category_label(value, lang)
         return fmt_value(value, unit, lang)
 
     head = html.Thead(

@@ -6,7 +6,6 @@ the unit's country, and among its peers (same mountain flag and peripherality cl
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,15 +14,15 @@ import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import ids
-from dashboard.atlas import LATEST, Atlas
+from dashboard.atlas import Atlas
 from dashboard.context import atlas as get_atlas
 from dashboard.figures import PNG_CONFIG, localise, radar
 from dashboard.i18n import fmt_number, fmt_value, t
+from dashboard.indicators import catalogue_indicators
 from dashboard.session import session
 from dashboard.stats import percentile_rank
-from dashboard.upload.datasets import SPI_FIELDS, SPI_SCALE, load_datasets
+from dashboard.upload.datasets import SPI_SCALE, load_datasets
 from dashboard.vocabulary import (
-    THEME_ORDER,
     country_name,
     indicator_label,
     region_name,
@@ -31,6 +30,7 @@ from dashboard.vocabulary import (
     source_title,
     unit_text,
 )
+from geo.terms import LATEST, SPI_FIELDS, THEMES
 
 
 @dataclass(frozen=True)
@@ -54,13 +54,14 @@ def profile_rows(atlas: Atlas, unit_id: str) -> list[ProfileRow]:
     mountain = units["mountain"].fillna(False).to_numpy(dtype=bool)
     periph = units["peripherality"].fillna("").to_numpy(dtype=object)
     peers = (mountain == mountain[position]) & (periph == periph[position])
+    catalogue = catalogue_indicators(atlas)
     rows = []
-    for indicator in atlas.catalogue.index:
+    for indicator, entry in catalogue.items():
         series = atlas.series(indicator, LATEST)
         value = series.values[position]
         if np.isnan(value):
             continue
-        numeric = atlas.catalogue.at[indicator, "kind"] == "numeric"
+        numeric = entry.kind == "numeric"
         other = tuple(
             y
             for y in atlas.years(indicator)
@@ -71,7 +72,7 @@ def profile_rows(atlas: Atlas, unit_id: str) -> list[ProfileRow]:
         rows.append(
             ProfileRow(
                 indicator=indicator,
-                theme=atlas.catalogue.at[indicator, "theme"],
+                theme=entry.theme,
                 value=float(value),
                 year=int(series.years[position]),
                 source=atlas.source_ids[series.source_codes[position]],
@@ -81,8 +82,9 @@ def profile_rows(atlas: Atlas, unit_id: str) -> list[ProfileRow]:
                 pct_peers=percentile_rank(series.values[peers], value) if numeric else None,
             )
         )
-    order = {theme: i for i, theme in enumerate(THEME_ORDER)}
-    return sorted(rows, key=lambda r: (order.get(r.theme, 99), list(atlas.catalogue.index).index(r.indicator)))
+    order = {theme: i for i, theme in enumerate(THEMES)}
+    place = {indicator: i for i, indicator in enumerate(catalogue)}  # the catalogue's order within a theme
+    return sorted(rows, key=lambda r: (order.get(r.theme, 99), place[r.indicator]))
 
 
 def radar_scores(atlas: Atlas, rows: list[ProfileRow]) -> dict[str, float]:
@@ -90,9 +92,10 @@ def radar_scores(atlas: Atlas, rows: list[ProfileRow]) -> dict[str, float]:
 
     Neutral indicators (where neither direction is better, e.g. the share of foreign nationals) do not count.
     """
+    catalogue = catalogue_indicators(atlas)
     scores: dict[str, list[float]] = {}
     for row in rows:
-        direction = atlas.catalogue.at[row.indicator, "direction"]
+        direction = catalogue[row.indicator].direction
         if row.pct_all is None or direction not in ("higher_better", "higher_worse"):
             continue
         score = row.pct_all if direction == "higher_better" else 100 - row.pct_all
@@ -141,7 +144,7 @@ def render(atlas: Atlas, unit_id: str | None, lang: str, highlight: str | None =
     if _flag(unit["in_alpine_convention"]):
         facts.append(t("profile.alpconv", lang))
     scores = radar_scores(atlas, rows)
-    themes = [th for th in THEME_ORDER if th in scores]
+    themes = [th for th in THEMES if th in scores]
     chart = (
         dcc.Graph(
             figure=localise(
@@ -209,12 +212,12 @@ def _table(atlas: Atlas, rows: list[ProfileRow], unit, lang: str, highlight: str
             ]
         )
     )
+    catalogue = catalogue_indicators(atlas)
     body = []
     for row in rows:
-        entry = atlas.catalogue.loc[row.indicator]
-        if entry["kind"] == "categorical":
-            labels = json.loads(entry["categories"] or "{}").get(str(int(row.value)), {})
-            value = labels.get(lang) or labels.get("en") or str(int(row.value))
+        entry = catalogue[row.indicator]
+        if entry.kind == "categorical":
+            value = entry.category_label(row.value, lang)
         else:
             value = fmt_value(row.value, unit_text(atlas, row.indicator, lang), lang, wrap=True)
         years = atlas.when(row.indicator, row.source, row.year) + (

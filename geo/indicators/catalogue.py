@@ -17,27 +17,11 @@ import pandas as pd
 
 from geo import sources
 from geo.settings import DATA_DIR
+from geo.terms import LANGUAGES, THEMES
 
 CATALOGUE_FILE = DATA_DIR / "indicators.toml"
 
-LANGUAGES = ("en", "de", "fr", "it", "sl")
 LABELS = tuple(f"label_{lang}" for lang in LANGUAGES)
-
-# demography and peripherality describe the setting; the other nine are the PlurAlps social planning
-# fields of action 1-9, in their order.
-THEMES = (
-    "demography",
-    "peripherality",
-    "administration",  # 1 administration & information
-    "participation",  # 2 participation & civic engagement
-    "housing",  # 3 housing
-    "education",  # 4 education
-    "work",  # 5 work
-    "health",  # 6 health care & support
-    "mobility",  # 7 mobility & local supply
-    "culture",  # 8 culture & leisure
-    "integration",  # 9 immigration & integration
-)
 DIRECTIONS = ("higher_better", "higher_worse", "neutral")
 KINDS = ("numeric", "categorical")
 LEVELS = ("LAU", "NUTS3", "LAU, NUTS3")

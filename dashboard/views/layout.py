@@ -16,11 +16,12 @@ from flask import has_request_context, request
 from dashboard import ids
 from dashboard.atlas import Atlas
 from dashboard.context import atlas as get_atlas
-from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, dropdown_labels, t
+from dashboard.i18n import dropdown_labels, t
 from dashboard.server import data_url
 from dashboard.session import base_vocabulary, with_story
 from dashboard.state import VIEWS, State, parse_query, to_query
 from dashboard.views import compare, controls, maptable, profile, upload
+from geo.terms import LANGUAGE_NAMES, LANGUAGES
 
 
 def serve_layout():

@@ -1,0 +1,222 @@
+"""How the view state changes: the logic behind the state callback (dashboard/views/sync.py), as plain
+functions.
+
+`transition` takes what changed (the triggers) and the values the components show, and returns every
+output of the state callback by name (`OUTPUTS`): the new query string for the URL and the state store,
+a notice of ignored URL parts, the keys each part of the page redraws from, and the values the controls
+must show (`no_update` where they already do). Whatever changed, the new State goes through the same
+parser as a URL, so forged or stale component values fall back to safe defaults.
+"""
+
+from __future__ import annotations
+
+from dash import no_update
+
+from dashboard import ids
+from dashboard.atlas import Atlas
+from dashboard.i18n import t
+from dashboard.search import search_options
+from dashboard.session import indicators_for, vocabulary_with, with_story
+from dashboard.state import LATEST, State, parse_query, to_query
+from dashboard.stories import stories_for
+from dashboard.vocabulary import year_options
+
+# The parts of the page that redraw from a key of their own (see `_keys`).
+KEYS = ("map_key", "profile_key", "compare_key")
+# The controls the state callback sets, each named after the State field it shows ("search" shows the
+# selected unit); "year_options" and "search_options" are the option lists of two of them.
+CONTROLS = (
+    "view",
+    "indicator",
+    "year_options",
+    "year",
+    "countries",
+    "method",
+    "classes",
+    "scheme",
+    "zoom",
+    "search_options",
+    "search",
+)
+# Every output of the state callback, in the order of its Dash outputs.
+OUTPUTS = ("url", "state", "notice", *KEYS, *CONTROLS)
+# The component values `transition` reads, by name (the state callback's inputs of the same names).
+INPUTS = (
+    "view",
+    "indicator",
+    "year",
+    "countries",
+    "method",
+    "classes",
+    "scheme",
+    "zoom",
+    "selected",
+    "searched",
+    "story_nav",
+)
+
+
+def transition(
+    atlas: Atlas, triggers, search, inputs: dict, current_query, keys_shown: dict | None = None, uploads=None
+) -> dict:
+    """Return every output of the state callback by name (`OUTPUTS`), for the triggers and the component
+    values (`inputs`, by the names of `INPUTS`).
+
+    `triggers` lists what changed: None on page load, ids.URL on back/forward, control ids, or pattern id
+    dicts (a single trigger may be given as is); `search` is the URL's query string; `current_query` the
+    state store's; `keys_shown` the keys the page's parts last drew from, by the names of `KEYS`; `uploads`
+    is the session's store of uploaded datasets (their indicators are valid states too).
+    """
+    triggers = triggers if isinstance(triggers, list) else [triggers]
+    trigger = triggers[0]
+    keys_shown = keys_shown or {}
+    indicators = indicators_for(uploads, atlas)
+    vocab = vocabulary_with(indicators)
+    current = parse_query(current_query if isinstance(current_query, str) else "", vocab).state
+    notice = no_update
+    if trigger is None or ids.URL in triggers:
+        parsed = parse_query(search if isinstance(search, str) else "", vocab)
+        new = parsed.state
+        notice = t("map.ignored", new.lang, names=", ".join(parsed.ignored)) if parsed.ignored else None
+    else:
+        new = current
+        for each in triggers:
+            new = _apply(new, each, atlas, **inputs)
+        # The same parser as for URLs: a forged or stale component value falls back to a safe default.
+        new = parse_query(to_query(new), vocab).state
+    new = with_story(new, atlas)
+    query = to_query(new)
+    keys = _keys(new)
+    shown = {
+        k: inputs.get(k) for k in ("view", "indicator", "year", "countries", "method", "classes", "scheme", "zoom")
+    }
+    shown["search"] = inputs.get("searched")
+    return {
+        "url": query if query != (search or "") else no_update,
+        "state": query if query != current_query else no_update,
+        "notice": notice,
+        # A part redraws only when its key changes; the compare key is None while Compare is not shown.
+        **{
+            name: keys[name] if keys[name] is not None and keys[name] != keys_shown.get(name) else no_update
+            for name in KEYS
+        },
+        **_control_values(atlas, indicators, new, shown, trigger),
+    }
+
+
+def _apply(current: State, trigger, atlas: Atlas, **inputs) -> State:
+    """Return `current` changed by the input that triggered the callback."""
+    if trigger == ids.STORY_NAV:
+        return _navigate(current, inputs.get("story_nav"), atlas)
+    if current.story and trigger in (ids.INDICATOR, ids.YEAR, ids.COUNTRIES, ids.METHOD, ids.CLASSES, ids.ZOOM):
+        # Changing the map by hand leaves the story (presentation mode stays on).
+        current = current.with_(story=None, step=1)
+    if isinstance(trigger, dict):
+        if trigger.get("type") == ids.CLOSE:
+            return current.with_(unit=None)
+        if trigger.get("type") in (ids.NEIGHBOUR, ids.TABLE_UNIT):
+            return current.with_(unit=str(trigger.get("unit")))
+        return current
+    value = {
+        ids.TABS: ("view", inputs["view"]),
+        ids.INDICATOR: ("indicator", inputs["indicator"]),
+        ids.YEAR: ("year", inputs["year"]),
+        ids.METHOD: ("method", inputs["method"]),
+        ids.SCHEME: ("scheme", inputs["scheme"]),
+        ids.ZOOM: ("zoom", inputs["zoom"]),
+        ids.SELECTED: ("unit", inputs["selected"]),
+        ids.SEARCH: ("unit", inputs["searched"]),
+    }.get(trigger)
+    if trigger == ids.CLASSES:
+        try:
+            return current.with_(classes=int(inputs["classes"]))
+        except (TypeError, ValueError):
+            return current
+    if trigger == ids.COUNTRIES:
+        chosen = inputs["countries"] if isinstance(inputs["countries"], list) else []
+        all_countries = set(atlas.units["country"].unique())
+        picked = tuple(sorted({c for c in chosen if isinstance(c, str)}))
+        # Every country ticked, or none (nothing to map), both mean: no filter.
+        return current.with_(countries=() if not picked or set(picked) >= all_countries else picked)
+    if value is None:
+        return current
+    name, new_value = value
+    if name == "indicator" and new_value != current.indicator:
+        return current.with_(indicator=new_value, year=LATEST)
+    if name == "unit" and new_value in (None, ""):
+        return current.with_(unit=None)
+    return current.with_(**{name: new_value})
+
+
+def _navigate(state: State, nav, atlas: Atlas) -> State:
+    """Return the state after a presentation command: start a story, next, previous, exit, presentation."""
+    if not isinstance(nav, dict):
+        return state
+    action = nav.get("action")
+    stories = stories_for(atlas)
+    if action == "start" and nav.get("story") in stories:
+        return state.with_(story=nav["story"], step=1, present=True, view="map", unit=None)
+    if action in ("next", "prev") and state.story in stories:
+        last = len(stories[state.story].steps)
+        step = min(last, state.step + 1) if action == "next" else max(1, state.step - 1)
+        return state.with_(step=step)
+    if action == "exit":
+        return state.with_(story=None, step=1, present=False)
+    if action == "present":
+        return state.with_(present=True, view="map")
+    return state
+
+
+def _keys(state: State) -> dict[str, str | None]:
+    """Return what each part of the page draws from, by the names of `KEYS`; a part redraws only when its
+    key changes."""
+    # The selected unit is outlined by the browser itself (views/shell.py): selecting one must not send
+    # the map's values again, so it is not part of the map's key.
+    map_state = state.with_(view="map", unit=None)
+    return {
+        "map_key": to_query(map_state),
+        # Without a unit the profile panel shows the same hint whatever the indicator: nothing to redraw.
+        "profile_key": to_query(State(unit=state.unit, lang=state.lang, indicator=state.indicator))
+        if state.unit
+        else to_query(State(lang=state.lang)),
+        "compare_key": to_query(
+            State(
+                view="compare", indicator=state.indicator, year=state.year, countries=state.countries, lang=state.lang
+            )
+        )
+        if state.view == "compare"
+        else None,
+    }
+
+
+def _control_values(atlas: Atlas, indicators, state: State, shown: dict, trigger) -> dict:
+    """Return the control values for `state` by the names of `CONTROLS`, with no_update where the control
+    already shows it."""
+    all_countries = sorted(atlas.units["country"].unique())
+    wanted = {
+        "view": state.view,
+        "indicator": state.indicator,
+        "year": state.year,
+        "countries": list(state.countries) or all_countries,
+        "method": state.method,
+        "classes": state.classes,
+        "scheme": state.scheme,
+        "zoom": state.zoom,
+        "search": state.unit,
+    }
+    values = {}
+    for name in CONTROLS:
+        if name == "year_options":
+            changed = trigger in (None, ids.URL, ids.INDICATOR)
+            values[name] = year_options(indicators.years(state.indicator), state.lang) if changed else no_update
+            continue
+        if name == "search_options":
+            # The dropdown drops a value that is not among its options: offer the selected unit.
+            changed = state.unit != shown.get("search")
+            values[name] = search_options(atlas, "", state.lang, state.unit) if changed else no_update
+            continue
+        current = shown.get(name)
+        if name == "countries" and isinstance(current, list):
+            current = sorted(current, key=str)  # a forged list may mix types
+        values[name] = wanted[name] if current != wanted[name] else no_update
+    return values
