@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import browser, callbacks, load, memory, startup
+from bench.harness import stopping_everything
 from bench.support import REPO, Interference, Server, launch_chromium, log, machine, summary
 
 MB = 1e6
@@ -583,4 +584,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # An interrupted run (SIGTERM, SIGHUP, Ctrl-C) stops every server and browser it started.
+    with stopping_everything():
+        sys.exit(main())

@@ -40,6 +40,7 @@ import random
 import sys
 import time
 
+from bench.harness import stopping_everything
 from bench.support import Server, launch_chromium, log, summary
 
 VIEWPORT = {"width": 1500, "height": 950}
@@ -293,7 +294,7 @@ def atlas_run(
     hovers: int = 0,
 ) -> dict:
     """One fresh context: first load, switches with repaint floors, optionally reload and callback capture."""
-    from tests.browser_support import wait_for_map
+    from bench.harness import wait_for_map
 
     context = browser.new_context(viewport=VIEWPORT)
     context.add_init_script(ATLAS_JS)
@@ -637,7 +638,7 @@ def figures(atlas_rows: list[dict], naive_rows: list[dict]) -> dict:
 
 def capture(browser, atlas_url: str, naive_url: str | None = None) -> dict:
     """Record the callback requests of a switch, of compare and of a profile (and of the naive app's switch)."""
-    from tests.browser_support import wait_for_map
+    from bench.harness import wait_for_map
 
     context = browser.new_context(viewport=VIEWPORT)
     recorder = Recorder(context, atlas_url)
@@ -723,4 +724,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # An interrupted run (SIGTERM, SIGHUP, Ctrl-C) stops every server and browser it started.
+    with stopping_everything():
+        sys.exit(main())

@@ -29,6 +29,7 @@ import sys
 import time
 
 from bench.browser import ATLAS_JS
+from bench.harness import stopping_everything
 from bench.support import REPO, Server, build_folder, launch_chromium, log
 
 EXPERIMENTS_JS = """
@@ -108,7 +109,7 @@ def browser_experiments(url: str, repeats: int = 4) -> dict:
     import pandas as pd
     from playwright.sync_api import sync_playwright
 
-    from tests.browser_support import wait_for_map
+    from bench.harness import wait_for_map
 
     units = len(pd.read_parquet(build_folder() / "units.parquet", columns=["unit_id"]))
     out: dict = {}
@@ -283,4 +284,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # An interrupted run (SIGTERM, SIGHUP, Ctrl-C) stops every server and browser it started.
+    with stopping_everything():
+        sys.exit(main())
