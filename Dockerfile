@@ -10,6 +10,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
+# The runtime only (requirements.txt): tests and tooling (requirements-dev.txt) stay out of the image.
 COPY requirements.txt package.json package-lock.json ./
 RUN pip install --no-cache-dir -r requirements.txt \
  && npm ci --omit=dev --no-audit --no-fund \

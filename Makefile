@@ -7,11 +7,13 @@ export PLURALPS_SOURCES ?= $(CURDIR)/data/sources
 
 .PHONY: setup system-deps data run dev test test-fast lint bench bench-quick clean
 
-# Python environment, rebuilt when requirements.txt changes.
-$(VENV)/.installed: requirements.txt
+# Python environment for development: the runtime (requirements.txt) and the test and tooling packages
+# (requirements-dev.txt, which includes the first); rebuilt when either file changes. The Docker image
+# installs requirements.txt only.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
 # Browser libraries served by the app itself (MapLibre GL; axe-core for the tests), from the npm registry.
@@ -44,6 +46,7 @@ test-fast: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # Benchmarks against targets and the naive Dash app (Chromium for the browser figures): about 7 minutes;
 # `make bench-quick` in about a minute.

@@ -13,6 +13,8 @@ per callback, replayed from the browser's requests), bench.startup, bench.memory
 
 Output: progress on stderr; on stdout a table (figure, median, p95, min, max, runs, target, met, naive
 median, naive ÷ atlas) and, as the last line, one JSON object with every figure.
+The table's names, units and targets are data (bench/figures.py); the page scripts are bench/js/*.js;
+the servers and the browser, and their end when a run is interrupted, are bench/harness.py's.
 """
 
 from __future__ import annotations
@@ -27,10 +29,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import browser, callbacks, load, memory, startup
+from bench.figures import BY_KEY as FIGURES_BY_KEY
+from bench.figures import KB, MB
+from bench.harness import stopping_everything
 from bench.support import REPO, Interference, Server, launch_chromium, log, machine, summary
-
-MB = 1e6
-KB = 1e3
 
 
 def _f(value, digits=1):
@@ -68,290 +70,202 @@ def figure(
     return row
 
 
+_JUDGED = object()  # `met` not given: the table's target judges the summary
+
+
+def add(
+    f: dict,
+    key: str,
+    s: dict | None,
+    naive: dict | None = None,
+    note: str | None = None,
+    judge: dict | None = None,
+    met: bool | None | object = _JUDGED,
+    target: str | None = None,
+    **fields,
+) -> None:
+    """Add the figure `key` of bench.figures.FIGURES to `f`, its name filled from `fields`.
+
+    Its target judges `judge` (default: `s`, the summary shown; bytes are judged before scaling to KB or
+    MB); a target that needs more than one summary is judged by the caller (`met`, and `target` when its
+    text depends on the run)."""
+    spec = FIGURES_BY_KEY[key]
+    if spec.target is None:
+        target_text, verdict = None, None
+    else:
+        target_text = target or spec.target.text
+        verdict = spec.target.met(judge if judge is not None else s) if met is _JUDGED else met
+    f[key.format(**fields)] = figure(
+        spec.name.format(**fields), spec.unit, s, target_text, verdict, naive, spec.better, note
+    )
+
+
 def compose(res: dict, quick: bool) -> dict:
-    """Return the figures of the run, in the order of the table."""
+    """Return the figures of the run, in the order of the table (bench/figures.py)."""
     b = res["browser"]["figures"]
     nb = b.get("naive", {})
     c = res["callbacks"]["figures"]
     nc = c.get("naive", {})
     f: dict[str, dict] = {}
     # 1. The switch in the browser.
-    f["switch_js_ms"] = figure(
-        "switch: JS work (timing().jsMs)",
-        "ms",
-        b["switch_js_ms"],
-        "≤ 100",
-        b["switch_js_ms"]["median"] is not None and b["switch_js_ms"]["max"] <= 100,
-    )
+    add(f, "switch_js_ms", b["switch_js_ms"])
     click = b["switch_click_to_drawn_ms"]
     naive_click = nb.get("switch_click_to_drawn_ms")
-    f["switch_click_to_drawn_ms"] = figure(
-        "switch: click to frame drawn",
-        "ms",
+    add(
+        f,
+        "switch_click_to_drawn_ms",
         click,
-        "≥ 4× faster than naive",
-        bool(naive_click and click["median"] and naive_click["median"] / click["median"] >= 4),
         naive_click,
+        met=bool(naive_click and click["median"] and naive_click["median"] / click["median"] >= 4),
     )
-    f["switch_click_to_payload_ms"] = figure(
-        "switch: click to payload in the page (2 round trips)", "ms", b["switch_click_to_payload_ms"]
-    )
-    f["switch_paint_to_drawn_ms"] = figure(
-        "switch: payload to frame drawn (drawnMs)", "ms", b["switch_paint_to_drawn_ms"]
-    )
-    f["switch_paint_to_drawn_same_palette_ms"] = figure(
-        "  same colours as before", "ms", b["switch_paint_to_drawn_same_palette_ms"]
-    )
-    f["switch_paint_to_drawn_new_palette_ms"] = figure(
-        "  new colours (palette changed)", "ms", b["switch_paint_to_drawn_new_palette_ms"]
-    )
-    f["repaint_ms"] = figure("no-change repaint (triggerRepaint → idle)", "ms", b["repaint_ms"])
-    ratio = b.get("switch_paint_to_drawn_vs_repaint")
-    f["switch_drawn_vs_repaint"] = figure(
-        "switch drawn ÷ no-change repaint (payload → drawn)",
-        "×",
-        {"median": ratio},
-        "≤ 1.3",
-        ratio is not None and ratio <= 1.3,
-    )
-    ratio = b.get("switch_click_to_drawn_vs_repaint")
-    f["switch_click_vs_repaint"] = figure(
-        "switch drawn ÷ no-change repaint (click → drawn)",
-        "×",
-        {"median": ratio},
-        "≤ 1.3",
-        ratio is not None and ratio <= 1.3,
-    )
-    f["switch_paint_to_drawn_flushed_ms"] = figure(
-        "switch: payload to pixels rasterised (readPixels)", "ms", b["switch_paint_to_drawn_flushed_ms"]
-    )
-    f["switch_paint_to_drawn_flushed_same_palette_ms"] = figure(
-        "  same colours as before", "ms", b["switch_paint_to_drawn_flushed_same_palette_ms"]
-    )
-    f["switch_paint_to_drawn_flushed_new_palette_ms"] = figure(
-        "  new colours", "ms", b["switch_paint_to_drawn_flushed_new_palette_ms"]
-    )
-    f["repaint_flushed_ms"] = figure("no-change repaint to pixels rasterised", "ms", b["repaint_flushed_ms"])
-    ratio = b.get("switch_flushed_paint_to_drawn_vs_repaint_flushed")
-    f["switch_drawn_vs_repaint_flushed"] = figure(
-        "switch ÷ repaint, both to pixels (payload → pixels)",
-        "×",
-        {"median": ratio},
-        "≤ 1.3",
-        ratio is not None and ratio <= 1.3,
-    )
+    for key in (
+        "switch_click_to_payload_ms",
+        "switch_paint_to_drawn_ms",
+        "switch_paint_to_drawn_same_palette_ms",
+        "switch_paint_to_drawn_new_palette_ms",
+        "repaint_ms",
+    ):
+        add(f, key, b[key])
+    add(f, "switch_drawn_vs_repaint", {"median": b.get("switch_paint_to_drawn_vs_repaint")})
+    add(f, "switch_click_vs_repaint", {"median": b.get("switch_click_to_drawn_vs_repaint")})
+    for key in (
+        "switch_paint_to_drawn_flushed_ms",
+        "switch_paint_to_drawn_flushed_same_palette_ms",
+        "switch_paint_to_drawn_flushed_new_palette_ms",
+        "repaint_flushed_ms",
+    ):
+        add(f, key, b[key])
+    add(f, "switch_drawn_vs_repaint_flushed", {"median": b.get("switch_flushed_paint_to_drawn_vs_repaint_flushed")})
     ratio = b.get("switch_flushed_same_palette_vs_repaint_flushed")
     if ratio is not None:
-        f["switch_same_palette_vs_repaint_flushed"] = figure(
-            "  the same, switches that kept their colours", "×", {"median": ratio}
-        )
-    f["switch_click_to_drawn_flushed_ms"] = figure(
-        "switch: click to pixels rasterised",
-        "ms",
-        b["switch_click_to_drawn_flushed_ms"],
-        naive=nb.get("switch_click_to_drawn_flushed_ms"),
-    )
-    f["switch_main_thread_script_ms"] = figure(
-        "switch: main-thread script time (CDP)",
-        "ms",
-        b["switch_main_thread_script_ms"],
-        naive=nb.get("switch_main_thread_script_ms"),
-    )
-    f["hover_to_outline_ms"] = figure("hover: pointer onto a unit to its outline drawn", "ms", b["hover_to_outline_ms"])
-    f["hover_to_outline_flushed_ms"] = figure("  to pixels rasterised", "ms", b["hover_to_outline_flushed_ms"])
+        add(f, "switch_same_palette_vs_repaint_flushed", {"median": ratio})
+    for key in ("switch_click_to_drawn_flushed_ms", "switch_main_thread_script_ms"):
+        add(f, key, b[key], nb.get(key))
+    add(f, "hover_to_outline_ms", b["hover_to_outline_ms"])
+    add(f, "hover_to_outline_flushed_ms", b["hover_to_outline_flushed_ms"])
     # 3. Server time and bytes of a switch.
     sw = c["switch_server_ms"]
     naive_server = nc.get("switch_server_ms") or nb.get("switch_server_ms")
-    f["switch_server_ms"] = figure(
-        f"switch: server time, its callbacks together ({' + '.join(c['switch_callbacks'])})",
-        "ms",
-        sw["sum"],
-        "p95 ≤ 20",
-        sw["sum"]["p95"] is not None and sw["sum"]["p95"] <= 20,
-        naive_server,
-    )
+    add(f, "switch_server_ms", sw["sum"], naive_server, callbacks=" + ".join(c["switch_callbacks"]))
     for part in c["switch_callbacks"]:
-        f[f"switch_server_{part}_ms"] = figure(
-            f"  {part} callback", "ms", sw[part], "p95 ≤ 20", sw[part]["p95"] is not None and sw[part]["p95"] <= 20
-        )
-    f["switch_server_first_pass_ms"] = figure(
-        "  all together, first pass (cold caches)", "ms", c["switch_server_first_pass_ms"]
-    )
+        add(f, "switch_server_{part}_ms", sw[part], part=part)
+    add(f, "switch_server_first_pass_ms", c["switch_server_first_pass_ms"])
     sb = c["switch_bytes"]
     naive_bytes = nc.get("switch_bytes") or nb.get("switch_bytes")
-    f["switch_kb"] = figure(
-        "switch: response bytes, compressed (br)",
-        "KB",
+    add(
+        f,
+        "switch_kb",
         _scaled(sb["sum"], KB, 1),
-        "≤ 60 (max)",
-        sb["sum"]["max"] is not None and sb["sum"]["max"] <= 60 * KB,
         _scaled(naive_bytes, KB, 1) if naive_bytes else None,
+        judge=sb["sum"],
     )
     for part in c["switch_callbacks"]:
-        f[f"switch_{part}_kb"] = figure(f"  {part} callback", "KB", _scaled(sb[part], KB, 1))
-    f["switch_browser_kb"] = figure(
-        "  callbacks as the browser received them (zstd, headers)",
-        "KB",
-        _scaled(b["browser_switch_response_bytes"], KB, 1),
-    )
-    f["switch_browser_all_kb"] = figure(
-        "  every request of a switch in the browser", "KB", _scaled(b["browser_switch_all_bytes"], KB, 1)
-    )
+        add(f, "switch_{part}_kb", _scaled(sb[part], KB, 1), part=part)
+    add(f, "switch_browser_kb", _scaled(b["browser_switch_response_bytes"], KB, 1))
+    add(f, "switch_browser_all_kb", _scaled(b["browser_switch_all_bytes"], KB, 1))
     # 3b. The same switch with a unit selected (its profile open): the profile callback runs too.
     if c.get("profile_switch_callbacks"):
         pk = c["profile_switch_callbacks"]
         pw, pb = c["profile_switch_server_ms"], c["profile_switch_bytes"]
-        f["profile_switch_server_ms"] = figure(
-            f"switch with a profile open: server time ({' + '.join(pk)})",
-            "ms",
+        add(
+            f,
+            "profile_switch_server_ms",
             pw["sum"],
-            naive=naive_server,
+            naive_server,
             note="a unit selected: the profile callback runs too; the switch targets apply to the switch above",
+            callbacks=" + ".join(pk),
         )
         for part in pk:
-            f[f"profile_switch_server_{part}_ms"] = figure(f"  {part} callback", "ms", pw[part])
-        f["profile_switch_kb"] = figure(
-            "switch with a profile open: response bytes (br)",
-            "KB",
-            _scaled(pb["sum"], KB, 1),
-            naive=_scaled(naive_bytes, KB, 1) if naive_bytes else None,
-        )
+            add(f, "profile_switch_server_{part}_ms", pw[part], part=part)
+        add(f, "profile_switch_kb", _scaled(pb["sum"], KB, 1), _scaled(naive_bytes, KB, 1) if naive_bytes else None)
     # 4. First load.
-    fl = b["first_load_drawn_ms"]
-    f["first_load_drawn_ms"] = figure(
-        "first load: navigation to map drawn",
-        "ms",
-        fl,
-        "≤ 4500",
-        fl["median"] is not None and fl["median"] <= 4500,
-        nb.get("first_load_drawn_ms"),
-    )
+    add(f, "first_load_drawn_ms", b["first_load_drawn_ms"], nb.get("first_load_drawn_ms"))
     gb = b["geometry_bytes"]
-    f["geometry_mb"] = figure(
-        "first load: geometry transferred (/data/)",
-        "MB",
+    add(
+        f,
+        "geometry_mb",
         _scaled(gb, MB, 2),
-        "≤ 3.5",
-        gb["max"] is not None and gb["max"] <= 3.5 * MB,
         _scaled(nb["layout_bytes"], MB, 2) if nb.get("layout_bytes") else None,
+        judge=gb,
     )
-    f["first_load_mb"] = figure(
-        "first load: every byte transferred",
-        "MB",
+    add(
+        f,
+        "first_load_mb",
         _scaled(b["first_load_bytes"], MB, 2),
-        naive=_scaled(nb["first_load_bytes"], MB, 2) if nb.get("first_load_bytes") else None,
+        _scaled(nb["first_load_bytes"], MB, 2) if nb.get("first_load_bytes") else None,
     )
-    rg = b["reload_geometry_bytes"]
-    f["reload_geometry_bytes"] = figure(
-        "reload in the same context: geometry bytes", "B", rg, "= 0", rg["max"] == 0 if rg["runs"] else None
-    )
-    f["reload_first_drawn_ms"] = figure("reload: navigation to map drawn", "ms", b["reload_first_drawn_ms"])
-    f["first_load_units_file_ms"] = figure(
-        "  units GeoJSON received (ms since navigation)", "ms", b["first_load_steps_ms"]["units_file_received"]
-    )
-    f["first_load_units_ready_ms"] = figure(
-        "  units source tiled in MapLibre (marks().units)", "ms", b["first_load_steps_ms"]["units"]
-    )
-    outside = b["outside_requests"] + nb.get("outside_requests", 0)
-    f["outside_requests"] = figure(
-        "requests leaving 127.0.0.1 (atlas + naive)", "", {"median": outside}, "= 0", outside == 0
-    )
-    errors = c["replay_errors"] + b["page_errors"] + nb.get("page_errors", 0)
-    f["errors"] = figure("page errors and failed replays", "", {"median": errors}, "= 0", errors == 0)
+    add(f, "reload_geometry_bytes", b["reload_geometry_bytes"])
+    add(f, "reload_first_drawn_ms", b["reload_first_drawn_ms"])
+    add(f, "first_load_units_file_ms", b["first_load_steps_ms"]["units_file_received"])
+    add(f, "first_load_units_ready_ms", b["first_load_steps_ms"]["units"])
+    add(f, "outside_requests", {"median": b["outside_requests"] + nb.get("outside_requests", 0)})
+    add(f, "errors", {"median": c["replay_errors"] + b["page_errors"] + nb.get("page_errors", 0)})
     # 5. Compare and profile.
-    cs = c["compare_server_ms"]
-    f["compare_server_ms"] = figure(
-        "compare view: server time", "ms", cs, "p95 ≤ 300", cs["p95"] is not None and cs["p95"] <= 300
-    )
-    ps = c["profile_server_ms"]
-    f["profile_server_ms"] = figure(
-        "profile of a unit: server time", "ms", ps, "p95 ≤ 50", ps["p95"] is not None and ps["p95"] <= 50
-    )
+    add(f, "compare_server_ms", c["compare_server_ms"])
+    add(f, "profile_server_ms", c["profile_server_ms"])
     # 6. Start.
     st = summary(res["startup"]["atlas"], 2)
-    f["start_to_ready_s"] = figure(
-        "gunicorn spawn to /healthz 200 (2 workers)",
-        "s",
-        st,
-        "≤ 3",
-        st["median"] is not None and st["max"] <= 3,
-        summary(res["startup"]["naive"], 2) if res["startup"]["naive"] else None,
-    )
+    add(f, "start_to_ready_s", st, summary(res["startup"]["naive"], 2) if res["startup"]["naive"] else None)
     # 7. Memory.
     mem = res["memory"]
     rss = [w["rss_mb"] for w in mem["atlas"]["workers"]]
     pss = [w["pss_mb"] for w in mem["atlas"]["workers"]]
     naive_rss = [w["rss_mb"] for w in mem["naive"]["workers"]] if mem.get("naive") else []
-    f["worker_rss_mb"] = figure(
-        "worker RSS after traffic",
-        "MB",
-        summary(rss, 1),
-        "≤ 400",
-        bool(rss) and max(rss) <= 400,
-        summary(naive_rss, 1) if naive_rss else None,
-    )
-    f["worker_pss_mb"] = figure(
-        "worker PSS after traffic",
-        "MB",
+    add(f, "worker_rss_mb", summary(rss, 1), summary(naive_rss, 1) if naive_rss else None)
+    add(
+        f,
+        "worker_pss_mb",
         summary(pss, 1),
-        naive=summary([w["pss_mb"] for w in mem["naive"]["workers"]], 1) if naive_rss else None,
+        summary([w["pss_mb"] for w in mem["naive"]["workers"]], 1) if naive_rss else None,
     )
-    f["master_rss_mb"] = figure("master RSS", "MB", {"median": mem["atlas"]["master"]["rss_mb"]})
-    f["master_pss_mb"] = figure("master PSS", "MB", {"median": mem["atlas"]["master"]["pss_mb"]})
-    f["total_pss_mb"] = figure(
-        "master + workers, PSS",
-        "MB",
+    add(f, "master_rss_mb", {"median": mem["atlas"]["master"]["rss_mb"]})
+    add(f, "master_pss_mb", {"median": mem["atlas"]["master"]["pss_mb"]})
+    add(
+        f,
+        "total_pss_mb",
         {"median": mem["atlas"]["total_pss_mb"]},
-        naive={"median": mem["naive"]["total_pss_mb"]} if mem.get("naive") else None,
+        {"median": mem["naive"]["total_pss_mb"]} if mem.get("naive") else None,
     )
     # 8. Load.
     ld = res["load"]
-    f["load_p95_ms"] = figure(
-        f"load, {ld['users']} users: p95 of every request",
-        "ms",
+    add(
+        f,
+        "load_p95_ms",
         {"median": ld["median_ms"], "p95": ld["p95_ms"], "max": ld["max_ms"], "runs": ld["requests"]},
-        "p95 ≤ 200",
-        ld["p95_ms"] is not None and ld["p95_ms"] <= 200,
+        users=ld["users"],
     )
-    f["load_errors"] = figure("load: errors", "", {"median": ld["errors"]}, "= 0", ld["errors"] == 0)
-    f["load_rps"] = figure("load: requests per second", "/s", {"median": ld["requests_per_s"]})
+    add(f, "load_errors", {"median": ld["errors"]})
+    add(f, "load_rps", {"median": ld["requests_per_s"]})
     soak = res.get("soak")
     before = max(m["rss_mb"] for m in ld["worker_memory_before"])
     after_row = soak or ld
     after = max(m["rss_mb"] for m in after_row["worker_memory_after"])
     total = ld["requests"] + (soak["requests"] if soak else 0)
     growth = round(after - before, 1)
-    f["load_rss_growth_mb"] = figure(
-        f"load: largest worker RSS {before} → {after} MB, {total:,} requests",
-        "MB",
+    add(
+        f,
+        "load_rss_growth_mb",
         {"median": growth, "runs": total},
-        "flat (≤ 5 %)" if quick else "flat (≤ 5 %) over ≥ 10,000",
-        growth <= 0.05 * before and total >= 10_000 if not quick else growth <= 0.05 * before,
         note="median: growth of the largest worker RSS from the start of the load test to its end",
+        met=growth <= 0.05 * before and total >= 10_000 if not quick else growth <= 0.05 * before,
+        target="flat (≤ 5 %)" if quick else None,
+        before=before,
+        after=after,
+        total=total,
     )
-    if res.get("scaling"):
-        for row in res["scaling"]:
-            f[f"capacity_{row['workers']}w"] = figure(
-                f"capacity, {row['workers']} worker(s), no think time: req/s (p95 ms)",
-                "/s",
-                {"median": row["requests_per_s"], "p95": row["p95_ms"], "runs": row["requests"]},
-            )
+    for row in res.get("scaling") or []:
+        add(
+            f,
+            "capacity_{workers}w",
+            {"median": row["requests_per_s"], "p95": row["p95_ms"], "runs": row["requests"]},
+            workers=row["workers"],
+        )
     if res.get("build"):
         bd = res["build"]
-        f["cold_build_s"] = figure(
-            "data build, cold (bench.build)", "s", bd["cold_build_s"], "≤ 120", bd["cold_build_s"]["max"] <= 120
-        )
-        f["warm_rebuild_s"] = figure(
-            "data build, nothing changed", "s", bd["warm_rebuild_s"], "≤ 5", bd["warm_rebuild_s"]["max"] <= 5
-        )
-        f["build_peak_rss_mb"] = figure("data build, peak RSS", "MB", bd["peak_rss_mb"])
-        f["map_geojson_mb"] = figure(
-            f"map geometry of all units as GeoJSON ({bd['map_geojson_gzip_mb']} MB gzipped)",
-            "MB",
-            {"median": bd["map_geojson_mb"]},
-            "≤ 8",
-            bd["map_geojson_mb"] <= 8,
-        )
+        add(f, "cold_build_s", bd["cold_build_s"])
+        add(f, "warm_rebuild_s", bd["warm_rebuild_s"])
+        add(f, "build_peak_rss_mb", bd["peak_rss_mb"])
+        add(f, "map_geojson_mb", {"median": bd["map_geojson_mb"]}, gzip_mb=bd["map_geojson_gzip_mb"])
     return f
 
 
@@ -583,4 +497,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # An interrupted run (SIGTERM, SIGHUP, Ctrl-C) stops every server and browser it started.
+    with stopping_everything():
+        sys.exit(main())

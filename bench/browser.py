@@ -40,6 +40,7 @@ import random
 import sys
 import time
 
+from bench.harness import js, stopping_everything
 from bench.support import Server, launch_chromium, log, summary
 
 VIEWPORT = {"width": 1500, "height": 950}
@@ -47,109 +48,12 @@ SETTLE_S = 0.5  # longer than MapLibre's 300 ms placement window: a repaint is t
 UPDATE = "/_dash-update-component"
 PROFILE_UNIT = "AT_70101"  # Innsbruck
 
-# Reading one pixel back waits until the GPU (SwiftShader) has rasterised the frame: "to pixels" timings.
-FLUSH_JS = """
-window.__flush = function (map) {
-  const c = map.getCanvas();
-  const gl = c.getContext('webgl2') || c.getContext('webgl');
-  gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
-  return performance.now();
-};
-"""
+# The page scripts (bench/js/): reading one pixel back waits until SwiftShader has rasterised the frame.
+FLUSH_JS = js("flush")
 
-ATLAS_JS = (
-    FLUSH_JS
-    + """
-window.__bench = {
-  flush() { return window.__flush(window.atlasMap.map()); },
-  repaint() {
-    return new Promise(res => {
-      const m = window.atlasMap.map(); const t0 = performance.now();
-      m.once('idle', () => { const t1 = performance.now(); const t2 = window.__bench.flush();
-        res({idle: t1 - t0, flushed: t2 - t0}); });
-      m.triggerRepaint();
-    });
-  },
-  lastMove: null,
-  hovered() {
-    // The outline drawn for the last pointer move onto a new unit, once the map is idle after it.
-    return new Promise(res => {
-      const started = window.__bench.lastMove;
-      const wait = () => {
-        const t = window.atlasMap.outlineTiming();
-        if (t && t.requestedAt >= started && t.drawnAt) {
-          const tf = window.__bench.flush();
-          res({ms: t.drawnAt - started, flushed: tf - started, requested: t.requestedAt - started,
-               unit: window.atlasMap.emphasised('hover')[0]});
-        } else if (performance.now() - started > 10000) res(null);
-        else requestAnimationFrame(wait);
-      };
-      wait();
-    });
-  },
-  palette() { return ((document.getElementById('atlas-map').dataset.paintedKey || '').split('|')[3] || ''); },
-  switchTo(ind) {
-    return new Promise(res => {
-      const el = document.getElementById('atlas-map');
-      const before = el.dataset.paintSeq; const palette = window.__bench.palette();
-      const t0 = performance.now();
-      const obs = new MutationObserver(() => {
-        const tm = window.atlasMap.timing();
-        if (!(tm && tm.key.startsWith(ind + '|') && tm.drawnAt && el.dataset.paintSeq !== before)) return;
-        obs.disconnect();
-        const tf = window.__bench.flush();
-        res({click: tm.drawnAt - t0, toPaint: tm.startedAt - t0, js: tm.jsMs, drawn: tm.drawnMs,
-             flushedClick: tf - t0, flushedDrawn: tf - tm.startedAt, changed: tm.changed,
-             paletteChanged: window.__bench.palette() !== palette});
-      });
-      obs.observe(el, {attributes: true, attributeFilter: ['data-paint-seq']});
-      window.dash_clientside.set_props('control-indicator', {value: ind});
-    });
-  },
-};
-document.addEventListener('mousemove', e => { window.__bench.lastMove = e.timeStamp; }, true);
-"""
-)
+ATLAS_JS = FLUSH_JS + js("atlas")
 
-NAIVE_JS = (
-    FLUSH_JS
-    + """
-window.__naive = {
-  firstDrawn: null,
-  graph() { return document.querySelector('#naive-map .js-plotly-plot'); },
-  map() { const gd = window.__naive.graph(); const l = gd && gd._fullLayout;
-          return l && l.map && l.map._subplot && l.map._subplot.map; },
-  flush() { return window.__flush(window.__naive.map()); },
-  watch() {
-    const m = window.__naive.map();
-    const hasFill = m && m.getStyle() && m.getStyle().layers.some(l => l.type === 'fill');
-    if (!hasFill) { requestAnimationFrame(window.__naive.watch); return; }
-    m.once('idle', () => { window.__naive.firstDrawn = performance.now(); });
-    m.triggerRepaint();
-  },
-  switchTo(ind, label) {
-    return new Promise(res => {
-      const gd = window.__naive.graph(); const t0 = performance.now();
-      const handler = () => {
-        const d = gd.data && gd.data[0];
-        if (!(d && d.colorbar && d.colorbar.title && d.colorbar.title.text === label)) return;
-        gd.removeListener('plotly_afterplot', handler);
-        const after = performance.now(); const m = window.__naive.map();
-        m.once('idle', () => { const t1 = performance.now(); const tf = window.__naive.flush();
-          res({afterplot: after - t0, click: t1 - t0, flushedClick: tf - t0}); });
-        m.triggerRepaint();
-      };
-      gd.on('plotly_afterplot', handler);
-      window.dash_clientside.set_props('indicator', {value: ind});
-    });
-  },
-};
-(function start() {
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => window.__naive.watch());
-  else window.__naive.watch();
-})();
-"""
-)
+NAIVE_JS = FLUSH_JS + js("naive")
 
 
 def switch_sequence(catalogue_ids: list[str], start: str, seed: int = 4) -> list[str]:
@@ -230,11 +134,7 @@ class Recorder:
 def _data_transfer(page) -> dict:
     """Return transferSize of the /data/ resources, from the page and its workers (MapLibre fetches the GeoJSON
     in a worker), with when each was requested and received in ms since the page's navigation start."""
-    script = (
-        "() => performance.getEntriesByType('resource').filter(e => e.name.includes('/data/'))"
-        ".map(e => [e.name, e.transferSize, e.encodedBodySize, performance.timeOrigin + e.startTime,"
-        " performance.timeOrigin + e.responseEnd])"
-    )
+    script = js("data_transfer")
     origin = page.evaluate("performance.timeOrigin")
     entries = list(page.evaluate(script))
     for worker in page.workers:
@@ -293,7 +193,7 @@ def atlas_run(
     hovers: int = 0,
 ) -> dict:
     """One fresh context: first load, switches with repaint floors, optionally reload and callback capture."""
-    from tests.browser_support import wait_for_map
+    from bench.harness import wait_for_map
 
     context = browser.new_context(viewport=VIEWPORT)
     context.add_init_script(ATLAS_JS)
@@ -637,7 +537,7 @@ def figures(atlas_rows: list[dict], naive_rows: list[dict]) -> dict:
 
 def capture(browser, atlas_url: str, naive_url: str | None = None) -> dict:
     """Record the callback requests of a switch, of compare and of a profile (and of the naive app's switch)."""
-    from tests.browser_support import wait_for_map
+    from bench.harness import wait_for_map
 
     context = browser.new_context(viewport=VIEWPORT)
     recorder = Recorder(context, atlas_url)
@@ -723,4 +623,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # An interrupted run (SIGTERM, SIGHUP, Ctrl-C) stops every server and browser it started.
+    with stopping_everything():
+        sys.exit(main())

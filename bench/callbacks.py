@@ -30,6 +30,7 @@ import random
 import sys
 from urllib.parse import parse_qsl, urlencode
 
+from bench.harness import stopping_everything
 from bench.support import Client, decode, log, summary
 
 UPDATE = "/_dash-update-component"
@@ -460,4 +461,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # An interrupted run (SIGTERM, SIGHUP, Ctrl-C) stops every server and browser it started.
+    with stopping_everything():
+        sys.exit(main())

@@ -29,6 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.harness import stopping_everything
 from bench.support import REPO, Interference, Server, cpu_seconds, log, percentile, process_memory
 
 KINDS = ("GET /", "layout", "dependencies", "state", "map", "state (unit click)", "map (unit click)", "profile")
@@ -232,4 +233,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # An interrupted run (SIGTERM, SIGHUP, Ctrl-C) stops every server and browser it started.
+    with stopping_everything():
+        sys.exit(main())

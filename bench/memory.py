@@ -19,6 +19,7 @@ import json
 import random
 import sys
 
+from bench.harness import stopping_everything
 from bench.support import Client, Server, log
 
 
@@ -126,4 +127,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # An interrupted run (SIGTERM, SIGHUP, Ctrl-C) stops every server and browser it started.
+    with stopping_everything():
+        sys.exit(main())

@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 
+from bench.harness import stopping_everything
 from bench.support import Server, log, summary
 
 
@@ -48,4 +49,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # An interrupted run (SIGTERM, SIGHUP, Ctrl-C) stops every server and browser it started.
+    with stopping_everything():
+        sys.exit(main())

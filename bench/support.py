@@ -1,40 +1,34 @@
-"""Shared pieces of the benchmarks: gunicorn on loopback, headless Chromium, HTTP replay, memory, summaries.
+"""Shared pieces of the benchmarks: HTTP replay, memory and CPU from /proc, summaries, the machine.
 
-Gunicorn is started the way tests/browser_support.py starts it (`--preload`, loopback, a free port) but with
-the app module, worker count and start time as parameters, and its log in a file (a pipe nobody reads could
-fill and stall the server under load). Chromium is Debian's, with the flags of tests/browser_support.py.
-Nothing here talks to anything but 127.0.0.1.
+The processes (gunicorn on loopback, headless Chromium) and their end on an interrupt are bench/harness.py's,
+which the browser tests use too; their names are re-exported here. Nothing here talks to anything but
+127.0.0.1.
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
-import ctypes
 import http.client
 import json
 import math
 import os
-import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, chromium_available, free_port, gunicorn_command
+# Re-exported: the benchmarks (and bench/soak.py) import the process helpers from here as well.
+from bench.harness import (  # noqa: F401
+    CHROMIUM,
+    REPO,
+    Server,
+    become_subreaper,
+    build_folder,
+    launch_chromium,
+)
 
-REPO = Path(__file__).resolve().parent.parent
 ACCEPT_ENCODING = "br, gzip"  # what the replays ask for (the browser also offers zstd)
-
-
-def build_folder() -> Path:
-    """Return the build the benchmarks use (PLURALPS_BUILD, default data/build)."""
-    from geo.settings import build_dir
-
-    return Path(build_dir()).resolve()
 
 
 # --------------------------------------------------------------------------------------------- summaries
@@ -74,101 +68,7 @@ def log(message: str) -> None:
     print(f"[{time.perf_counter() - _T0:6.1f} s] {message}", file=sys.stderr, flush=True)
 
 
-# --------------------------------------------------------------------------------------------- gunicorn
-
-
-class Server:
-    """`gunicorn --preload` serving `target` ("app:server" or "bench.naive_app:server") on a free loopback port.
-
-    `ready_s` is the time from spawning the process to the first 200 of /healthz, polled every 20 ms.
-    """
-
-    def __init__(
-        self,
-        target: str = "app:server",
-        workers: int = 2,
-        build: Path | None = None,
-        timeout_s: float = 180,
-        extra_args: list[str] | None = None,
-    ):
-        self.target = target
-        self.workers = workers
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._log = tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
-        env = dict(os.environ, PLURALPS_BUILD=str(build or build_folder()))
-        command = gunicorn_command(self.port, workers, target, 120, extra_args or ())
-        started = time.perf_counter()
-        self.process = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        deadline = started + timeout_s
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn ({target}) exited: {self.log_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.perf_counter() > deadline:
-                self.stop()
-                raise RuntimeError(f"gunicorn ({target}) was not ready in {timeout_s:.0f} s")
-            time.sleep(0.02)
-        self.ready_s = time.perf_counter() - started
-
-    def log_text(self) -> str:
-        try:
-            return Path(self._log.name).read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def worker_pids(self) -> list[int]:
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        try:
-            return sorted(int(p) for p in children.read_text().split())
-        except OSError:
-            return []
-
-    def wait_for_workers(self, timeout_s: float = 30) -> list[int]:
-        """Return the worker pids once all of them have booted (they fork after the master is ready)."""
-        deadline = time.time() + timeout_s
-        while time.time() < deadline:
-            pids = self.worker_pids()
-            if len(pids) >= self.workers:
-                return pids
-            time.sleep(0.05)
-        return self.worker_pids()
-
-    def memory(self) -> dict:
-        """Return RSS and PSS (MB) of the master and of each worker."""
-        return {"master": process_memory(self.process.pid), "workers": [process_memory(p) for p in self.worker_pids()]}
-
-    def stop(self, kill: bool = False) -> str:
-        """Stop gunicorn (SIGTERM, graceful); `kill` ends the whole process group at once instead (a worker
-        that holds millions of Python objects, as the naive app's, takes seconds to free them on the way out)."""
-        if kill and self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        text = self.log_text()
-        with contextlib.suppress(OSError):
-            os.unlink(self._log.name)
-        return text
-
-    def __enter__(self) -> Server:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+# --------------------------------------------------------------------------------------------- memory
 
 
 def process_memory(pid: int) -> dict:
@@ -217,34 +117,6 @@ def _busy_ticks() -> int:
     values = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     user, nice, system, _idle, _iowait, irq, softirq, steal = values[:8]
     return user + nice + system + irq + softirq + steal
-
-
-_SUBREAPER: list[bool] = []
-
-
-def _reap_orphans() -> None:
-    """Reap the exited processes that were handed to this one as their subreaper (at exit, when every
-    subprocess.Popen of the run has been waited for): none is left behind as a zombie."""
-    with contextlib.suppress(ChildProcessError):
-        while os.waitpid(-1, os.WNOHANG)[0]:
-            pass
-
-
-def become_subreaper() -> bool:
-    """Make this process the subreaper of everything it starts (Linux prctl PR_SET_CHILD_SUBREAPER).
-
-    Chromium's helper processes outlive their parent when the browser closes; without a subreaper they are
-    handed to init and their CPU time leaves this process tree, so that `Interference` counted Chromium's
-    own work (about one core during the browser part) as other processes'. Orphans now stay this process's
-    children (zombies until the exit, which still hold their CPU times) and are reaped at exit."""
-    if not _SUBREAPER:
-        ok = False
-        with contextlib.suppress(OSError, AttributeError):
-            ok = ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
-        if ok:
-            atexit.register(_reap_orphans)
-        _SUBREAPER.append(ok)
-    return _SUBREAPER[0]
 
 
 class Interference:
@@ -344,13 +216,6 @@ def decode(response: dict) -> bytes:
 
 
 # --------------------------------------------------------------------------------------------- Chromium
-
-
-def launch_chromium(playwright):
-    """Return Debian's headless Chromium (WebGL through SwiftShader) launched through Playwright."""
-    if not chromium_available():
-        raise RuntimeError(f"Chromium not found at {CHROMIUM} (installed by .ci/system-deps)")
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
 def machine() -> dict:

@@ -24,7 +24,9 @@ from geo.peripherality import (
     CLASSES,
     INDICATORS,
     THRESHOLDS_FILE,
+    StepCRSError,
     Thresholds,
+    alpine_convention_flags,
     classify,
     derive_peripherality,
     load_thresholds,
@@ -479,6 +481,43 @@ def test_a_unit_without_geometry_gets_missing_distances(world):
     assert a.loc["CH_9", ["dist_city_km", "dist_hospital_km"]].isna().all()
     assert a.loc["CH_9", "mount_type"] == 3  # the NUTS join does not need geometry
     assert note(result, "empty_geometry")["data"]["units"] == ["CH_9"]
+
+
+# --- the CRS at each step of the derivation -----------------------------------------------------------
+
+
+def test_units_in_another_crs_than_the_canonical_one_name_the_step(world):
+    units = make_units().to_crs(AREA_CRS)
+    with pytest.raises(StepCRSError, match=r"step 'units'.*must be in EPSG:4326, got EPSG:3035") as caught:
+        derive_peripherality(units, root=world)
+    assert (caught.value.step, caught.value.expected, caught.value.found) == ("units", DISPLAY_CRS, units.crs)
+
+
+def test_a_target_layer_in_degrees_names_the_distance_step(world, monkeypatch):
+    from geo.peripherality import derivation
+
+    def lonlat_points(source_id, root=None):
+        return gpd.GeoSeries([at(0, 0)], crs=AREA_CRS).to_crs(DISPLAY_CRS)
+
+    # A reader that forgot its to_crs: degrees would be measured as metres without the check.
+    monkeypatch.setattr(derivation, "read_points", lonlat_points)
+    with pytest.raises(StepCRSError, match=r"step 'urban distances': known must be in EPSG:3035, got EPSG:4326"):
+        derive_peripherality(make_units(), root=world)
+
+
+def test_a_wrong_crs_is_a_programming_error_not_a_recorded_source_failure(world, monkeypatch):
+    from geo.peripherality import derivation
+
+    real = derivation.read_perimeter
+    monkeypatch.setattr(derivation, "read_perimeter", lambda root=None: real(root).to_crs(DISPLAY_CRS))
+    with pytest.raises(StepCRSError, match=r"step 'alpine convention': perimeter must be in EPSG:3035, got EPSG:4326"):
+        derive_peripherality(make_units(), root=world)
+
+
+def test_alpine_convention_flags_refuse_geometries_without_a_crs():
+    points = gpd.GeoSeries([at(0, 0)], crs=AREA_CRS)
+    with pytest.raises(StepCRSError, match=r"geometries must be in EPSG:3035, got no CRS"):
+        alpine_convention_flags(gpd.GeoSeries([km_box(-1, -1, 1, 1)]), points, np.array([False]), points)
 
 
 # --- output shapes --------------------------------------------------------------------------------------
