@@ -73,3 +73,60 @@ def test_dates_are_written_the_way_each_language_writes_them():
     assert i18n.fmt_date("2026-03-01", "de") == "1. März 2026"
     assert i18n.fmt_date("2026-08-15", "fr") == "15 août 2026"
     assert i18n.fmt_date("not a date", "it") == "not a date"
+
+
+# ---- keys built at run time (t(f"family.{code}")): every code of every family has its message ------------
+
+
+def _codes_in_source(path: str, pattern: str) -> set[str]:
+    import re
+    from pathlib import Path
+
+    return set(re.findall(pattern, Path(path).read_text()))
+
+
+def _dynamic_families() -> dict[str, set[str]]:
+    from dashboard.classify import METHODS, SCHEMES
+    from dashboard.i18n import DROPDOWN_LABELS
+    from dashboard.indicators import UPLOAD_THEME
+    from dashboard.poster import FORMATS
+    from dashboard.state import VIEWS
+    from dashboard.upload.match import KINDS
+    from dashboard.views.maptable import SORTS
+    from geo.terms import COMPARISON_GROUPS, COUNTRIES, MOUNT_TYPES, THEMES
+
+    # Message keys the upload code raises and reports, read from the code that raises them, so a new
+    # refusal without a message fails here.
+    errors = _codes_in_source("dashboard/upload/reader.py", r'Refused\(\s*"([a-z_]+)"')
+    errors |= _codes_in_source("dashboard/upload/parse.py", r'UploadError\(\s*"([a-z_]+)"')
+    errors |= _codes_in_source("dashboard/upload/analyse.py", r'error=\(\s*"([a-z_]+)"')
+    errors |= _codes_in_source("dashboard/views/upload.py", r'UploadError\(\s*"([a-z_]+)"')
+    errors |= _codes_in_source("dashboard/upload/sandbox.py", r'"error": "([a-z_]+)"')
+    reasons = _codes_in_source("dashboard/upload/match.py", r'reason = [^"\n]*"([a-z_]+)"')
+    reasons |= _codes_in_source("dashboard/upload/match.py", r'return None, "([a-z_]+)"')
+    return {
+        "theme": set(THEMES) | {UPLOAD_THEME},
+        "method": set(METHODS),
+        "scheme": set(SCHEMES),
+        "nav": set(VIEWS),
+        "country": set(COUNTRIES),
+        "class": set(COMPARISON_GROUPS),
+        "mount_type": {str(m) for m in MOUNT_TYPES} | {"none"},
+        "table": set(SORTS),
+        "poster": set(FORMATS),
+        "dropdown": set(DROPDOWN_LABELS),
+        "upload.error": errors,
+        "upload.reason": reasons,
+        "upload": {f"kind_{k}" for k in KINDS},
+        "upload.note": {"duplicate_header"},
+    }
+
+
+@pytest.mark.parametrize("lang", ALL_LANGUAGES)
+def test_every_key_built_at_run_time_has_its_message(lang):
+    messages = _flat(lang)
+    families = _dynamic_families()
+    assert len(families["upload.error"]) >= 20 and len(families["upload.reason"]) >= 5  # the patterns found them
+    missing = sorted(f"{family}.{code}" for family, codes in families.items() for code in codes)
+    missing = [key for key in missing if key not in messages]
+    assert missing == [], (lang, missing)

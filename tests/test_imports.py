@@ -14,8 +14,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parent.parent
 PACKAGES = ("app.py", "bench", "dashboard", "geo", "tests")
 # The app factory imports the views to register their callbacks: the one place that wires the top layer in.
@@ -91,11 +89,6 @@ def test_the_pipeline_does_not_import_the_app():
     assert _offences("geo", "dashboard") == []
 
 
-@pytest.mark.xfail(
-    reason="helpers move in branch i10-b: bench/ still imports tests.browser_support on this branch "
-    "(strict: once merged this passes and the mark must go)",
-    strict=True,
-)
 def test_bench_does_not_import_tests():
     assert _offences("bench", "tests") == []
 

@@ -23,6 +23,7 @@ from dashboard.state import State, parse_query
 from dashboard.views import compare, profile
 from dashboard.views import map as map_view
 from dashboard.vocabulary import vocabulary
+from tests.components import find, texts
 
 pytestmark = pytest.mark.integration
 
@@ -107,7 +108,7 @@ def test_compare_reports_small_groups_without_intervals(atlas):
     assert slovenia.groups["peripheral"].n < 10
     assert not slovenia.groups["peripheral"].has_interval
     table = compare.table(indicators, comparisons, State(view="compare", indicator="population"))
-    assert "too few units for an interval" in str(table)
+    assert "too few units for an interval" in texts(table)
 
 
 def test_profile_of_innsbruck(atlas):
@@ -117,9 +118,11 @@ def test_profile_of_innsbruck(atlas):
     assert 90 <= rows["population"].pct_all <= 100
     assert rows["degurba"].pct_all is None  # categorical: no percentile
     assert all(0 <= r.pct_peers <= 100 for r in rows.values() if r.pct_peers is not None)
-    rendered = str(profile.render(atlas, "AT_70101", "en"))
-    assert "Innsbruck" in rendered
-    assert "'type': 'profile-neighbour'" in rendered
+    rendered = profile.render(atlas, "AT_70101", "en")
+    assert find(rendered, lambda c: getattr(c, "id", None) == "profile-name")[0].children == "Innsbruck"
+    neighbours = find(rendered, lambda c: isinstance(getattr(c, "id", None), dict) and c.id["type"] == ids.NEIGHBOUR)
+    expected = set(atlas.neighbours.loc[atlas.neighbours["unit_id"] == "AT_70101", "neighbour_id"])
+    assert {c.id["unit"] for c in neighbours} == expected and expected
 
 
 def test_search_ignores_accents_and_case_and_shows_the_country(atlas):
@@ -162,12 +165,13 @@ def test_a_control_change_updates_the_url_and_resets_a_year_the_indicator_lacks(
 
 
 def test_forged_component_values_fall_back_to_defaults(atlas):
+    # A forged value changes nothing: URL and state stay, and the control is set back to the state's value.
     out = _transition(atlas, ids.INDICATOR, indicator="'; DROP TABLE--")
-    assert out["state"] is no_update or "DROP" not in out["state"]
+    assert (out["url"], out["state"], out["indicator"]) == (no_update, no_update, "foreign_pct")
     out = _transition(atlas, ids.CLASSES, classes="many")
-    assert out["url"] is no_update or "classes" not in out["url"]
+    assert (out["url"], out["state"], out["classes"]) == (no_update, no_update, 5)
     out = _transition(atlas, ids.SELECTED, selected={"unit": "x"})
-    assert out["url"] is no_update or "unit" not in out["url"]
+    assert (out["url"], out["state"], out["profile_key"]) == (no_update, no_update, "")
 
 
 def test_csv_download_has_year_and_source_and_no_formulas(atlas):
