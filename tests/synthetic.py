@@ -5,7 +5,8 @@ as squares on a grid (neighbours share edges). Ids, names and regions of the uni
 data/stories names are real (Innsbruck AT_70101, Zürich CH_261, Zermatt CH_6300, Aosta IT_007003), so
 the story can be shown on this build too; every number is made up, from a fixed seed, and says so: the
 build's only sources are "Synthetic test data". Indicators: numeric ones in one or two years (population
-2015 and 2021), country gaps (no foreign_pct in Italy or Slovenia), categorical ones (DEGURBA, mountain
+2015 and 2021), country gaps and years (foreign_pct: Austria 2015, Switzerland 2019, none in Italy or
+Slovenia), categorical ones (DEGURBA, mountain
 type), distances for all units; the whole real catalogue, so indicators without a value are there too.
 
 `write_synthetic_build(folder)` returns the folder, written with `geo.build.write_dataset`, the function
@@ -162,8 +163,10 @@ def synthetic_values(units: gpd.GeoDataFrame) -> pd.DataFrame:
     add("pop_change_pa", ids, 2021, np.round(rng.normal(0.3, 0.8, len(ids)), 2))
     add("share_65plus", ids, 2021, np.round(rng.uniform(12, 30, len(ids)), 1))
     add("share_0_19", ids, 2021, np.round(rng.uniform(14, 25, len(ids)), 1))
-    with_foreign = municipal[municipal["country"].isin(["AT", "CH"])]["unit_id"].tolist()
-    add("foreign_pct", with_foreign, 2015, np.round(rng.uniform(2, 30, len(with_foreign)), 1))
+    # Foreign nationals as the real sources have them: Austria 2015 (register), Switzerland 2019.
+    for country, year in (("AT", 2015), ("CH", 2019)):
+        with_foreign = municipal[municipal["country"] == country]["unit_id"].tolist()
+        add("foreign_pct", with_foreign, year, np.round(rng.uniform(2, 30, len(with_foreign)), 1))
     add("degurba", ids, 2014, rng.integers(1, 4, len(ids)))
     add("dist_hospital_km", all_ids, 2020, units["dist_hospital_km"], DISTANCES)
     add("dist_city_km", all_ids, 2021, units["dist_city_km"], DISTANCES)

@@ -149,6 +149,28 @@ def test_clicking_innsbruck_on_the_map_opens_its_profile(page, server):
     assert overflowing == [], overflowing
 
 
+POOLED = {
+    "en": ("Values pooled here: Austria 2015", "in its own way"),
+    "de": ("Hier zusammengefasste Werte: Österreich 2015", "auf seine Weise"),
+    "fr": ("Valeurs regroupées ici\u00a0: Autriche 2015", "à sa manière"),
+    "it": ("Valori riuniti qui: Austria 2015", "a modo suo"),
+    "sl": ("Tu združene vrednosti: Avstrija 2015", "po svoje"),
+}
+
+
+@pytest.mark.parametrize("lang", list(POOLED))
+def test_pooled_values_name_countries_and_years_in_the_legend_and_compare(page, server, lang):
+    contributions, warning = POOLED[lang]
+    page.goto(server.url + f"/?indicator=foreign_pct&lang={lang}")
+    wait_for_map(page, "foreign_pct")
+    note = page.locator("#atlas-indicator-note").inner_text().replace("\u00a0", " ")
+    assert contributions.replace("\u00a0", " ") in note and warning in note and "2015–2022" in note, note
+    page.goto(server.url + f"/?view=compare&indicator=foreign_pct&lang={lang}")
+    page.wait_for_selector("#compare-table table")
+    sentences = page.locator("#compare-sentences").inner_text().replace("\u00a0", " ")
+    assert contributions.replace("\u00a0", " ") in sentences and warning in sentences, sentences
+
+
 def test_compare_shows_n_per_group_and_sentences(page, server):
     page.goto(server.url + "/?view=compare&indicator=foreign_pct")
     page.wait_for_selector("#compare-table table")

@@ -206,3 +206,33 @@ def test_no_callback_fails_on_forged_values(synthetic_app, data):
         }
         response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
         assert response.status_code in (200, 204), (dep["output"], response.get_data(as_text=True)[:300])
+
+
+def test_pooled_values_name_their_countries_years_and_warn(synthetic_atlas, values):
+    from dashboard.comparability import comparability_lines, contributions
+
+    atlas = synthetic_atlas
+    series = atlas.series("foreign_pct")
+    everyone = np.ones(len(atlas.units), dtype=bool)
+    pooled = contributions(atlas, series.values, series.years, series.source_codes, everyone)
+    rows = values[values["indicator"] == "foreign_pct"].merge(atlas.units[["unit_id", "country"]], on="unit_id")
+    expected = {c: (len(g), tuple(sorted(set(g["year"])))) for c, g in rows.groupby("country")}
+    assert {c.country: (c.units, c.years) for c in pooled} == expected == {"AT": (12, (2015,)), "CH": (10, (2019,))}
+    lines = comparability_lines(pooled, "de")
+    assert lines[0] == "Hier zusammengefasste Werte: Österreich 2015 (12 Einheiten); Schweiz 2019 (10 Einheiten)."
+    assert "auf seine Weise" in lines[1] and "(2015–2019)" in lines[2]
+    austria = atlas.units["country"].eq("AT").to_numpy()
+    alone = contributions(atlas, series.values, series.years, series.source_codes, austria)
+    assert comparability_lines(alone, "de") == []  # one country, one year: nothing pooled to warn about
+
+
+def test_the_map_note_and_compare_carry_the_comparability_lines(synthetic_atlas):
+    indicators = Indicators(synthetic_atlas)
+    state = State(indicator="foreign_pct", lang="fr")
+    model = map_model(synthetic_atlas, state)
+    note = texts(map_view.indicator_note(synthetic_atlas, indicators.get("foreign_pct"), model, "fr"))
+    assert any(t.startswith("Valeurs regroupées ici : Autriche 2015") for t in note), note
+    from dashboard.views.compare import update_compare
+
+    shown = texts(update_compare("?view=compare&indicator=foreign_pct&lang=it", None))
+    assert any(t.startswith("Valori riuniti qui: Austria 2015") for t in shown), shown

@@ -12,6 +12,7 @@ from dash import State as DashState
 
 from dashboard import ids
 from dashboard.atlas import Atlas
+from dashboard.comparability import comparability_lines, contributions
 from dashboard.context import atlas as get_atlas
 from dashboard.csvsafe import safe_csv
 from dashboard.i18n import fmt_number, t, unit_label
@@ -97,6 +98,10 @@ def indicator_note(atlas: Atlas, indicator: Indicator, model: MapModel, lang: st
     else:
         shown = t("map.year_shown", lang, year=model.year)
     parts = [html.P(shown)]
+    if not indicator.uploaded:
+        pooled = contributions(atlas, model.values, model.years, model.source_codes, model.selection)
+        lines = comparability_lines(pooled, lang)
+        parts += [html.P(line, className="atlas-comparability") for line in lines]
     if (atlas.nuts3_level & model.selection).any():
         parts.append(html.P(t("map.nuts_note", lang)))
     parts.append(
