@@ -236,3 +236,18 @@ def test_the_map_note_and_compare_carry_the_comparability_lines(synthetic_atlas)
 
     shown = texts(update_compare("?view=compare&indicator=foreign_pct&lang=it", None))
     assert any(t.startswith("Valori riuniti qui: Austria 2015") for t in shown), shown
+
+
+def test_a_story_step_says_which_countries_and_years_its_figures_pool(synthetic_atlas):
+    from dashboard.stories import apply_step, pooled_note, stories_for
+
+    story = stories_for(synthetic_atlas)["alps-in-change"]
+    indicators = Indicators(synthetic_atlas)
+    notes = {}
+    for number, step in enumerate(story.steps, 1):
+        state = apply_step(State(story=story.id, step=number, lang="en"), story)
+        notes[(step.indicator, step.countries)] = pooled_note(story, state, indicators)
+    pooled = [n for (indicator, countries), n in notes.items() if indicator == "foreign_pct" and not countries]
+    alone = [n for (_, countries), n in notes.items() if len(countries) == 1]
+    assert pooled and all(n.startswith("Values pooled here: Austria 2015 (12 units); Switzerland 2019") for n in pooled)
+    assert alone and all(n == "" for n in alone)  # one country, one year: nothing to say

@@ -13,7 +13,7 @@ from dash import html
 from dashboard.i18n import t
 from dashboard.indicators import Indicators
 from dashboard.state import State
-from dashboard.stories import Story, caption
+from dashboard.stories import Story, caption, pooled_note
 
 
 def _action(label: str, action: str, title: str, **data) -> html.Button:
@@ -46,6 +46,7 @@ def overlay(story: Story | None, state: State, indicators: Indicators) -> list:
             children=[
                 html.P(story.title.get(lang) or story.title["en"], className="atlas-story-title"),
                 html.P(caption(story, state, indicators), className="atlas-story-caption", id="story-caption"),
+                html.P(pooled_note(story, state, indicators), className="atlas-story-pooled", id="story-pooled"),
                 html.Div(
                     className="atlas-story-nav",
                     children=[
