@@ -24,7 +24,8 @@ KINDS = ("unit_id", "code", "name")
 MAX_KEY_CANDIDATES = 12
 
 # How a national code is written in a unit_id: zero-padded to a width, or a plain integer (Swiss BFS).
-CODE_WIDTH = {"AT": 5, "DE": 8, "FR": 5, "IT": 6}
+# National codes written with leading zeros in the unit ids: a spreadsheet drops them ("61" for SI_061).
+CODE_WIDTH = {"AT": 5, "DE": 8, "FR": 5, "IT": 6, "SI": 3, "LI": 2}
 
 COUNTRY_ALIASES = {
     "AT": {"at", "aut", "austria", "osterreich", "autriche", "avstrija"},
@@ -89,6 +90,8 @@ def unit_from_code(code: str, country: str | None, index: UnitIndex) -> tuple[st
         return None, "empty_key"
     if text.upper() in index.ids:
         return text.upper(), ""
+    if re.fullmatch(r"[A-Za-z]{2}-[0-9]{1,3}", text):  # an ISO 3166-2 subdivision code: LI-11 is Vaduz
+        text = text.replace("-", "_")
     if "_" in text:
         prefix, _, rest = text.partition("_")
         country, text = prefix.upper(), rest
