@@ -5,6 +5,9 @@ Writes
 - units_map.parquet   GeoParquet, map resolution (coverage-simplified, coordinates snapped)
 - context.parquet     GeoParquet, country / NUTS outlines, lakes, Alpine Convention perimeter
 - indicators.parquet  tidy values (unit_id, indicator, year, value, source, period) of the units
+- regions.parquet     tidy values of whole NUTS 3 regions (nuts3, indicator, year, value, source): population
+                      and density of RIATE, Eurostat's NUTS 3 typologies; never written as municipal values
+                      (geo.regions)
 - catalogue.parquet   the indicator catalogue, with the years each indicator has
 - neighbours.parquet  pairs of units that share a border (geo.neighbours)
 - web/                  gzipped, content-hashed GeoJSON and index for the browser (geo.webexport)
@@ -47,6 +50,7 @@ from geo.neighbours import neighbour_pairs
 from geo.nuts import load_nuts, load_perimeter
 from geo.outputs import FORMAT_VERSION, OUTPUTS
 from geo.peripherality import derive_peripherality
+from geo.regions import empty_regions, region_report, region_values, split_region_values
 from geo.report import coverage, join_report, render_markdown, units_summary
 from geo.schema import VALUE_COLUMNS
 from geo.settings import DATA_DIR, REPO_ROOT, build_dir, source_root
@@ -97,6 +101,7 @@ class Assembled:
     joins: dict = field(default_factory=dict)
     notes: dict = field(default_factory=dict)
     context_root: Path | None = None  # where lakes and the Alpine Convention outline are read (None: none)
+    regions: pd.DataFrame = field(default_factory=empty_regions)  # geo.schema.REGION_COLUMNS
 
 
 def build(root: Path | None = None, out: Path | None = None, force: bool = False) -> dict:
@@ -138,6 +143,10 @@ def assemble(root: Path, print_=lambda _message: None) -> Assembled:
     print_("peripherality derived")
 
     all_values = pd.concat([indicators.values, periph.values], ignore_index=True)[VALUE_COLUMNS]
+    # Rows keyed by a NUTS 3 code are figures of a whole region: they never become municipal values.
+    all_values, region_keyed = split_region_values(all_values, nuts.nuts3_codes)
+    regions = region_values(region_keyed, nuts.frame, units["nuts3"].dropna().tolist())
+    print_(f"regions: {len(regions):,} values of {regions['nuts3'].nunique()} NUTS 3 regions")
     joins = join_report(all_values, units)
     values = all_values[all_values["unit_id"].isin(units["unit_id"])].reset_index(drop=True)
     values = _with_derived_density(values, units)
@@ -159,6 +168,7 @@ def assemble(root: Path, print_=lambda _message: None) -> Assembled:
         joins=joins,
         notes=notes,
         context_root=root,
+        regions=regions,
     )
 
 
@@ -197,7 +207,8 @@ def write_dataset(out: Path, assembled: Assembled, identity: dict, print_=lambda
     neighbours = neighbour_pairs(map_units)
     failures += [f | {"stage": "context"} for f in context_failures]
     catalogue = _catalogue_with_years(assembled.catalogue, values)
-    validate(units, values, catalogue)
+    regions = assembled.regions.sort_values(["nuts3", "indicator", "year", "source"], ignore_index=True)
+    validate(units, values, catalogue, regions)
     print_("validated")
 
     nuts_names = assembled.nuts_names
@@ -210,6 +221,7 @@ def write_dataset(out: Path, assembled: Assembled, identity: dict, print_=lambda
             code: nuts_names[code] for code in sorted({*units["nuts3"], *units["nuts2"]}) if code in nuts_names
         },
         "joins": assembled.joins,
+        "regions": region_report(regions, units),
         "coverage": coverage(values, units, catalogue),
         "notes": assembled.notes,
     }
@@ -223,17 +235,31 @@ def write_dataset(out: Path, assembled: Assembled, identity: dict, print_=lambda
         "code_checksum": identity.get("code_checksum", ""),
         "units": len(units),
         "values": len(values),
+        "region_values": len(regions),
         "failures": len(failures),
     }
     described = {"sources": assembled.sources, "methods": assembled.methods}
-    _write(out, units, map_units, context, values, catalogue, neighbours, report, manifest, described)
+    tables = {"indicators": values, "regions": regions, "catalogue": catalogue, "neighbours": neighbours}
+    _write(out, units, map_units, context, tables, report, manifest, described)
     print_(f"written to {out}")
     return manifest
 
 
-def validate(units: gpd.GeoDataFrame, values: pd.DataFrame, catalogue: pd.DataFrame) -> None:
+def validate(
+    units: gpd.GeoDataFrame, values: pd.DataFrame, catalogue: pd.DataFrame, regions: pd.DataFrame | None = None
+) -> None:
     """Raise ValueError when the dataset breaks an invariant the dashboard relies on."""
     problems = []
+    if regions is not None and len(regions):
+        nuts_units = set(units.loc[units["level"] == "NUTS3", "unit_id"])
+        # A region value written also as the value of a municipality is the painting this table prevents.
+        painted = values[values["unit_id"].isin(set(regions["nuts3"]) - nuts_units)]
+        if len(painted):
+            problems.append(f"{len(painted)} values keyed by a NUTS 3 code of the region table among unit values")
+        if regions[["nuts3", "indicator", "year", "source"]].duplicated().any():
+            problems.append("duplicated (nuts3, indicator, year, source) region values")
+        if regions["value"].isna().any():
+            problems.append("missing region values written as rows")
     if units["unit_id"].duplicated().any():
         problems.append("duplicate unit_id")
     if units["nuts3"].isna().any():
@@ -283,16 +309,17 @@ def _catalogue_with_years(catalogue: pd.DataFrame, values: pd.DataFrame) -> pd.D
     )
 
 
-def _write(out: Path, units, map_units, context, values, catalogue, neighbours, report, manifest, described) -> None:
+def _write(out: Path, units, map_units, context, tables: dict, report, manifest, described) -> None:
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     units.to_parquet(tmp / "units.parquet", compression="zstd", index=False)
     map_units.to_parquet(tmp / "units_map.parquet", compression="zstd", index=False)
     context.to_parquet(tmp / "context.parquet", compression="zstd", index=False)
-    values.to_parquet(tmp / "indicators.parquet", compression="zstd", index=False)
-    catalogue.to_parquet(tmp / "catalogue.parquet", index=False)
-    neighbours.to_parquet(tmp / "neighbours.parquet", index=False)
+    tables["indicators"].to_parquet(tmp / "indicators.parquet", compression="zstd", index=False)
+    tables["regions"].to_parquet(tmp / "regions.parquet", compression="zstd", index=False)
+    tables["catalogue"].to_parquet(tmp / "catalogue.parquet", index=False)
+    tables["neighbours"].to_parquet(tmp / "neighbours.parquet", index=False)
     manifest["web"] = write_web_files(tmp / "web", map_units, units, context)
     (tmp / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str))
     (tmp / "report.md").write_text(render_markdown(report))

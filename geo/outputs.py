@@ -9,6 +9,7 @@ OUTPUTS = (
     "units_map.parquet",
     "context.parquet",
     "indicators.parquet",
+    "regions.parquet",
     "catalogue.parquet",
     "neighbours.parquet",
     "report.json",
@@ -16,4 +17,6 @@ OUTPUTS = (
     "sources.json",
     "manifest.json",
 )
-FORMAT_VERSION = 2  # 2: sources.json (the sources read and the methods' parameters)
+# 2: sources.json (the sources read and the methods' parameters)
+# 3: regions.parquet (values of whole NUTS 3 regions, never written as municipal values); SI and LI municipal
+FORMAT_VERSION = 3

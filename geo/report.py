@@ -2,8 +2,10 @@
 
 `join_report` lists, for each statistics source, the codes that did not join with a unit (restricted to
 the parts of the perimeter the source covers) and the units of its country without a value.
+Each record also gives the join per country (units of the country at the source's level, matched, rate).
 `coverage` counts, per indicator and country, units with a value (in any year) and units without.
-`render_markdown` writes the same facts for people.
+`render_markdown` writes the same facts for people, with the values of whole NUTS 3 regions (geo.regions)
+in a section of their own.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ def join_report(values: pd.DataFrame, units: pd.DataFrame) -> list[dict]:
             levels = units.loc[units["unit_id"].isin(matched), "level"].unique()
             country_units = country_units[country_units["level"].isin(levels)]
         without = sorted(set(country_units["unit_id"]) - set(matched))
+        per_country = _per_country(units, codes, matched, unmatched_in_area)
         records.append(
             {
                 "source": source,
@@ -69,9 +72,33 @@ def join_report(values: pd.DataFrame, units: pd.DataFrame) -> list[dict]:
                 "units_without_value": len(without),
                 "units_without_value_list": without[:MAX_LISTED],
                 "codes_outside_perimeter": len(unmatched) - len(unmatched_in_area),
+                "per_country": per_country,
             }
         )
     return records
+
+
+def _per_country(units: pd.DataFrame, codes: pd.Series, matched: pd.Series, unmatched: list[str]) -> dict[str, dict]:
+    """Return {country: units at the source's level, matched, rate, unmatched codes in the perimeter (count
+    and the first ones)} for every country the source has codes for, matched or not: a Europe-wide file
+    that matches nothing in one country (DEGURBA 2014's Liechtenstein codes) shows there as 0 %, not as
+    absent."""
+    own = units[units["country"].isin(set(_national(codes)["country"]))]
+    if len(matched):
+        own = own[own["level"].isin(units.loc[units["unit_id"].isin(matched), "level"].unique())]
+    hits = own.loc[own["unit_id"].isin(matched), "country"].value_counts()
+    missed = pd.Series(unmatched, dtype="string")
+    missed_country = missed.str.slice(0, 2)
+    return {
+        str(c): {
+            "units": int(n),
+            "matched": int(hits.get(c, 0)),
+            "rate": round(int(hits.get(c, 0)) / int(n), 4),
+            "unmatched_codes": int((missed_country == c).sum()),
+            "unmatched_codes_list": missed[missed_country == c].head(60).tolist(),
+        }
+        for c, n in own["country"].value_counts().sort_index().items()
+    }
 
 
 def coverage(values: pd.DataFrame, units: pd.DataFrame, catalogue: pd.DataFrame) -> list[dict]:
@@ -175,6 +202,16 @@ def render_markdown(report: dict) -> str:
             f"| {j['source']} | {j['rows']:,} | {j['units_matched']:,} | "
             f"{j['unmatched_codes_in_perimeter']:,} | {j['units_without_value']:,} |"
         )
+    lines += ["", "Join rate per country (units of the country at the source's level with a value):", ""]
+    for j in report["joins"]:
+        rates = ", ".join(
+            f"{c} {d['matched']:,}/{d['units']:,} ({d['rate']:.1%}"
+            + (f"; {d['unmatched_codes']:,} codes not matched" if d["unmatched_codes"] else "")
+            + ")"
+            for c, d in j.get("per_country", {}).items()
+        )
+        if rates:
+            lines.append(f"- `{j['source']}`: {rates}")
     lines += [""]
     for j in report["joins"]:
         if j["unmatched_codes_in_perimeter_list"]:
@@ -182,6 +219,22 @@ def render_markdown(report: dict) -> str:
             more = j["unmatched_codes_in_perimeter"] - min(60, j["unmatched_codes_in_perimeter"])
             tail = f" … and {more} more (report.json)" if more else ""
             lines.append(f"- `{j['source']}` codes not matched: {codes}{tail}")
+    lines += [
+        "",
+        "## Values of whole NUTS 3 regions (regions.parquet, not municipal values)",
+        "",
+        "| source | indicator | rows | regions with a value / regions of the build | countries |",
+        "|---|---|---:|---:|---|",
+    ]
+    for r in report.get("regions", []):
+        lines.append(
+            f"| {r['source']} | {r['indicator']} | {r['rows']:,} | {r['regions_with_value']}/{r['regions']} | "
+            f"{', '.join(r['countries'])} |"
+        )
+    missing_regions = {r["indicator"]: r["regions_without_value"] for r in report.get("regions", [])}
+    for indicator, codes in missing_regions.items():
+        if codes:
+            lines.append(f"- `{indicator}` missing for: {', '.join(codes[:60])}")
     lines += ["", "## Coverage of each indicator (units with a value / units)", ""]
     cov = pd.DataFrame(report["coverage"])
     if not cov.empty:

@@ -12,7 +12,8 @@ import pandas as pd
 from geo.errors import DuplicateCodes, SchemaError
 
 # unit_id: "<CC>_<national code>" as Eurostat's GISCO_ID for municipalities (level LAU); the NUTS 3 code
-# itself for units that are NUTS 3 regions (level NUTS3: Slovenia and Liechtenstein in the mirror).
+# itself for units that are NUTS 3 regions (level NUTS3: none from the mirror since every country has
+# municipal polygons; the level stays for a country that would have none).
 UNIT_COLUMNS = [
     "unit_id",
     "country",
@@ -29,6 +30,8 @@ LEVELS = ("LAU", "NUTS3")
 
 # One row per (unit, indicator, year). `period` names the span of a change indicator ("2010-2019").
 VALUE_COLUMNS = ["unit_id", "indicator", "year", "value", "source", "period"]
+# Values that exist only for a whole NUTS 3 region (geo.regions): one row per (nuts3, indicator, year, source).
+REGION_COLUMNS = ["nuts3", "indicator", "year", "value", "source"]
 
 AREA_CRS = "EPSG:3035"  # ETRS89-LAEA: equal-area, for areas and distances
 DISPLAY_CRS = "EPSG:4326"  # lon/lat, for the browser

@@ -169,7 +169,8 @@ def real_units():
 def test_mirror_reads_every_country_without_failure(real_units):
     assert real_units.failures == []
     counts = real_units.units.groupby(["country", "level"]).size().to_dict()
-    assert counts[("SI", "NUTS3")] == 12 and counts[("LI", "NUTS3")] == 1
+    assert counts[("SI", "LAU")] == 212 and counts[("LI", "LAU")] == 11
+    assert "NUTS3" not in set(real_units.units["level"])  # every country at municipal level
     assert counts[("DE", "LAU")] == 1101 + 2056  # Baden-Württemberg and Bavaria, populated Gemeinden
     assert counts[("IT", "LAU")] == 4049
     assert 17_000 <= len(real_units.units) <= 19_000

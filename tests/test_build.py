@@ -105,10 +105,12 @@ def test_build_writes_every_output_and_a_report(built):
     countries = {r["country"] for r in report["units"]}
     assert countries == set(COUNTRIES)
     levels = {r["country"]: r["level"] for r in report["units"]}
-    assert levels["SI"] == levels["LI"] == "NUTS3"
+    assert set(levels.values()) == {"LAU"}
     assert report["failures"] == []
     md = (out / "report.md").read_text()
-    assert "At NUTS 3 level" in md and "LI, SI" in md
+    assert "At NUTS 3 level" not in md
+    assert "| SI | LAU | 212 |" in md and "| LI | LAU | 11 |" in md
+    assert "Values of whole NUTS 3 regions" in md
     # every indicator of the catalogue has a coverage row per country
     cov = pd.DataFrame(report["coverage"])
     assert set(cov["country"]) == countries

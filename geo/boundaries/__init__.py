@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import sources
-from geo.boundaries import at, ch, de, fr, it, lau, regions
+from geo.boundaries import at, ch, de, fr, it, lau, li, si
 from geo.boundaries.part import READER_COLUMNS, BoundaryPart
 from geo.errors import SourceError
 from geo.nuts import NutsRegions, Perimeter
@@ -29,8 +29,8 @@ NATIONAL_READERS: dict[str, Callable[[Path | None, NutsRegions], BoundaryPart]] 
     "DE": lambda root, nuts: de.read(root),
     "FR": lambda root, nuts: fr.read(root),
     "IT": lambda root, nuts: it.read(root),
-    "SI": lambda root, nuts: regions.read_slovenia(nuts, root),
-    "LI": lambda root, nuts: regions.read_nuts3_country("LI", nuts),
+    "SI": lambda root, nuts: si.read(root),
+    "LI": lambda root, nuts: li.read(root),
 }
 
 

@@ -2,13 +2,16 @@
 
 - RIATE's NUTS 3 template carries Eurostat's population of 2021 (2019-20 where 2021 is missing) and
   density as attributes. Only the attributes are read (no geometry: the polygons are NUTS 2016/2020 and
-  the project's NUTS 3 units come from elsewhere). The unit id is the NUTS 3 code itself, for every
-  region in the file; the build keeps the ones it needs (Slovenia, Liechtenstein). Two regions (PT200,
+  the project's NUTS 3 codes come from NUTS 2021). The unit id is the NUTS 3 code itself, for every
+  region in the file; the build writes those of its regions to regions.parquet (geo.regions), apart from
+  the municipal values, so a region's figure is never painted on its municipalities. Two regions (PT200,
   PT300) appear twice with identical attributes, once per polygon part, and are collapsed.
 - Eurostat's DEGURBA 2014 gives the degree of urbanisation per LAU of 2014 (1 cities, 2 towns and
   suburbs, 3 rural areas; 9 = not classified, read as missing). The unit id is CNTR_CODE + "_" + the
   national code (NSI); Swiss codes are zero-padded to 4 digits there and lose the padding here, because
-  the BFS number is used without it (CH_261). Codes predate later mergers; the build reports matches.
+  the BFS number is used without it (CH_261). Slovenian codes are the občina number padded to 3, as the
+  project's (SI_061). Liechtenstein's (LI0000<district><number>) are not the ISO numbers the project uses
+  and are not joined (geo.boundaries.li). Codes predate later mergers; the build reports matches.
 """
 
 from __future__ import annotations
