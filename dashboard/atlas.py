@@ -69,6 +69,7 @@ class Atlas:
     catalogue: pd.DataFrame  # index: indicator id
     values: pd.DataFrame  # tidy values while loading; emptied once the series are prepared (memory)
     neighbours: pd.DataFrame
+    regions: pd.DataFrame  # values of whole NUTS 3 regions (nuts3, indicator, year, value, source)
     report: dict
     manifest: dict
     bounds: dict[str, list[float]]  # [west, south, east, north] per country, NUTS 2 and NUTS 3 code
@@ -137,6 +138,7 @@ def load_atlas(folder: Path) -> Atlas:
             folder / "indicators.parquet", columns=["unit_id", "indicator", "year", "value", "source", "period"]
         )
         neighbours = pd.read_parquet(folder / "neighbours.parquet")
+        regions = pd.read_parquet(folder / "regions.parquet")
         map_table = pq.read_table(folder / "units_map.parquet", columns=["unit_id", "geometry"])
         for name, info in manifest.get("web", {}).items():
             if not (folder / "web" / f"{info['name']}.gz").is_file():
@@ -158,6 +160,7 @@ def load_atlas(folder: Path) -> Atlas:
         catalogue=catalogue,
         values=values,
         neighbours=neighbours,
+        regions=regions,
         report=report,
         manifest=manifest,
         bounds=_bounds(units, geometry),

@@ -7,7 +7,8 @@ the story can be shown on this build too; every number is made up, from a fixed 
 build's only sources are "Synthetic test data". Indicators: numeric ones in one or two years (population
 2015 and 2021), country gaps and years (foreign_pct: Austria 2015, Switzerland 2019, none in Italy or
 Slovenia), categorical ones (DEGURBA, mountain
-type), distances for all units; the whole real catalogue, so indicators without a value are there too.
+type), distances for all units; values of whole NUTS 3 regions apart (regions.parquet); the whole real
+catalogue, so indicators without a value are there too.
 
 `write_synthetic_build(folder)` returns the folder, written with `geo.build.write_dataset`, the function
 the real build uses, so the dashboard reads it exactly as it reads the real one.
@@ -24,7 +25,7 @@ from shapely.geometry import box
 
 from geo.build import Assembled, methods, write_dataset
 from geo.indicators import load_catalogue
-from geo.schema import DISPLAY_CRS, VALUE_COLUMNS, conform_units
+from geo.schema import DISPLAY_CRS, REGION_COLUMNS, VALUE_COLUMNS, conform_units
 
 SEED = 20261202
 CENSUS = "synthetic_census"
@@ -185,6 +186,21 @@ def synthetic_values(units: gpd.GeoDataFrame) -> pd.DataFrame:
     return values
 
 
+def synthetic_regions() -> pd.DataFrame:
+    """Values of whole NUTS 3 regions (geo.schema.REGION_COLUMNS), as the real build keeps RIATE's."""
+    rows = [
+        ("AT332", "population", 2021, 190_000.0),
+        ("AT332", "density", 2021, 96.5),
+        ("AT333", "population", 2021, 105_000.0),
+        ("CH040", "population", 2021, 1_553_000.0),
+        ("CH012", "population", 2021, 348_000.0),
+        ("ITC20", "population", 2021, 124_000.0),
+        ("ITC20", "mount_type", 2021, 1.0),
+    ]
+    frame = pd.DataFrame(rows, columns=REGION_COLUMNS[:4]).assign(source=CENSUS)
+    return frame.astype({"nuts3": "string", "indicator": "string", "year": "Int64", "source": "string"})
+
+
 def write_synthetic_build(folder: Path) -> Path:
     """Write the synthetic build into `folder` (replaced whole) and return it."""
     units = synthetic_units()
@@ -196,6 +212,7 @@ def write_synthetic_build(folder: Path) -> Path:
         perimeter="synthetic test perimeter",
         sources=SOURCES,
         methods=methods(),
+        regions=synthetic_regions(),
     )
     identity = {"key": f"synthetic-{SEED}", "sources_root": "", "source_checksums": {}, "code_checksum": ""}
     write_dataset(folder, assembled, identity)

@@ -22,7 +22,7 @@ from dashboard.state import State, parse_query, to_query
 from dashboard.views import compare, profile
 from dashboard.views import map as map_view
 from dashboard.vocabulary import source_title, vocabulary
-from tests.components import texts
+from tests.components import find, texts
 from tests.synthetic import CENSUS, synthetic_units, synthetic_values
 
 
@@ -120,8 +120,10 @@ def test_compare_medians_equal_numpy_and_small_groups_have_no_interval(synthetic
     expected = np.nanmedian(share[mountain])
     assert everyone.groups["mountain"].median == pytest.approx(expected)
     assert everyone.groups["mountain"].n == int((~np.isnan(share[mountain])).sum())
-    italy = next(c for c in comparisons if c.place == "IT")
-    assert all(not g.has_interval for g in italy.groups.values() if g.n < 10)
+    italy = next(c for c in comparisons if c.place == "IT")  # six comuni: every group is small
+    small = [g for g in italy.groups.values() if 0 < g.n < 10]
+    assert small and not any(g.has_interval for g in small)
+    assert "too few units for an interval" in texts(compare.table(indicators, comparisons, state))
 
 
 def test_a_story_caption_carries_the_figures_of_the_synthetic_build(synthetic_atlas):
@@ -251,3 +253,24 @@ def test_a_story_step_says_which_countries_and_years_its_figures_pool(synthetic_
     alone = [n for (_, countries), n in notes.items() if len(countries) == 1]
     assert pooled and all(n.startswith("Values pooled here: Austria 2015 (12 units); Switzerland 2019") for n in pooled)
     assert alone and all(n == "" for n in alone)  # one country, one year: nothing to say
+
+
+def test_the_profile_shows_region_figures_apart_and_named_as_the_regions(synthetic_atlas):
+    rendered = profile.render(synthetic_atlas, "AT_70101", "de")
+    [title] = find(rendered, lambda c: getattr(c, "id", None) == "profile-region")
+    assert title.children == "Region (NUTS 3): Innsbruck (AT332)"
+    [table] = find(rendered, lambda c: "atlas-region-table" in (getattr(c, "className", "") or ""))
+    shown = texts(table)
+    assert "190.000 Personen" in shown and "96,5 je km²" in shown
+    # The region's population is not the municipality's: the municipal table keeps Innsbruck's own.
+    rows = {r.indicator: r for r in profile.profile_rows(synthetic_atlas, "AT_70101")}
+    assert rows["population"].value != 190_000
+    from dashboard.indicators import catalogue_indicators
+
+    aosta = profile.render(synthetic_atlas, "IT_007003", "it")
+    [aosta_table] = find(aosta, lambda c: "atlas-region-table" in (getattr(c, "className", "") or ""))
+    expected = catalogue_indicators(synthetic_atlas)["mount_type"].category_label(1.0, "it")
+    assert expected in texts(aosta_table)  # the region's typology, by its category label
+    assert (
+        find(profile.render(synthetic_atlas, "SI041", "sl"), lambda c: getattr(c, "id", None) == "profile-region") == []
+    )

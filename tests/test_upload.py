@@ -217,10 +217,26 @@ def test_national_codes_with_a_fixed_country_and_unit_ids(index):
     matching = match_rows(table, KeySpec("gkz", "code", country="AT"), index)
     assert matching.unit_ids == ["AT_70101", "AT_30729", None]
     assert matching.unmatched[0]["reason"] == "unknown_code"
-    table = parse_upload("x.csv", b"id,v\nCH_261,1\nit_001272,2\nSI041,3\nSI_061,4\n")
+    table = parse_upload("x.csv", b"id,v\nCH_261,1\nit_001272,2\nSI_061,3\nSI041,4\nLI-11,5\n")
     matching = match_rows(table, KeySpec("id", "unit_id"), index)
-    assert matching.unit_ids == ["CH_261", "IT_001272", "SI041", None]
-    assert matching.unmatched[0]["reason"] == "nuts_level_country"
+    assert matching.unit_ids == ["CH_261", "IT_001272", "SI_061", None, "LI_11"]  # SI041 is a region now
+    assert matching.unmatched[0]["reason"] == "region_code"
+
+
+@pytest.mark.integration
+def test_slovenian_codes_and_liechtenstein_names_find_their_municipalities(index):
+    # GURS's občina number as a spreadsheet writes it (no leading zeros), with a fixed country.
+    table = parse_upload("x.csv", b"obcina,v\n61,1\n1,2\n213,3\n999,4\n")
+    matching = match_rows(table, KeySpec("obcina", "code", country="SI"), index)
+    assert matching.unit_ids == ["SI_061", "SI_001", "SI_213", None]
+    # Liechtenstein's Gemeinden by name, the country in a column, in any of the five languages.
+    table = parse_upload(
+        "x.csv", "Gemeinde;Land;v\nVaduz;Liechtenstein;1\nSchaan;LI;2\nTriesenberg;Lihtenštajn;3\n".encode()
+    )
+    matching = match_rows(table, KeySpec("Gemeinde", "name", "Land"), index)
+    assert matching.unit_ids == ["LI_11", "LI_07", "LI_10"]
+    analysis = analyse("li.csv", b"Gemeinde;Land;Anteil (%)\nVaduz;LI;1,5\n", Choices(), index)
+    assert analysis.key == KeySpec("Gemeinde", "name", "Land") and analysis.datasets[0].values == {"LI_11": 1.5}
 
 
 @pytest.mark.integration

@@ -23,7 +23,7 @@ from dashboard.state import State, parse_query
 from dashboard.views import compare, profile
 from dashboard.views import map as map_view
 from dashboard.vocabulary import vocabulary
-from tests.components import find, texts
+from tests.components import find
 
 pytestmark = pytest.mark.integration
 
@@ -99,16 +99,6 @@ def test_sentences_use_exactly_the_computed_medians(atlas):
     assert sentence.startswith("In Austria, peripheral units have a median of ")
     assert "for foreign nationals" in sentence
     assert g["central"].has_interval
-
-
-def test_compare_reports_small_groups_without_intervals(atlas):
-    indicators = Indicators(atlas)
-    comparisons = comparison.compare(indicators, State(view="compare", indicator="population"))
-    slovenia = next(c for c in comparisons if c.place == "SI")
-    assert slovenia.groups["peripheral"].n < 10
-    assert not slovenia.groups["peripheral"].has_interval
-    table = compare.table(indicators, comparisons, State(view="compare", indicator="population"))
-    assert "too few units for an interval" in texts(table)
 
 
 def test_profile_of_innsbruck(atlas):

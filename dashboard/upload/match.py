@@ -81,6 +81,8 @@ class UnitIndex:
             for variant in {name, alt, f"{name}/{alt}" if alt else ""} - {""}:
                 self.by_name.setdefault((country, fold(variant)), []).append(uid)
         self.levels_by_country = {c: set(levels) for c, levels in units.groupby("country")["level"]}
+        # NUTS 3 codes of the units' regions: a row keyed by one names a region, not a municipality.
+        self.regions = frozenset(units.loc[units["level"] == "LAU", "nuts3"].dropna())
 
 
 def unit_from_code(code: str, country: str | None, index: UnitIndex) -> tuple[str | None, str]:
@@ -90,6 +92,8 @@ def unit_from_code(code: str, country: str | None, index: UnitIndex) -> tuple[st
         return None, "empty_key"
     if text.upper() in index.ids:
         return text.upper(), ""
+    if text.upper() in index.regions:
+        return None, "region_code"
     if re.fullmatch(r"[A-Za-z]{2}-[0-9]{1,3}", text):  # an ISO 3166-2 subdivision code: LI-11 is Vaduz
         text = text.replace("-", "_")
     if "_" in text:

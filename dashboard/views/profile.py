@@ -178,6 +178,7 @@ def render(atlas: Atlas, unit_id: str | None, lang: str, highlight: str | None =
         ),
         html.Ul([html.Li(f) for f in facts], className="atlas-facts"),
         _table(atlas, rows, unit, lang, highlight),
+        *_region_block(atlas, unit, lang),
         html.P(
             t(
                 "profile.peers",
@@ -191,6 +192,53 @@ def render(atlas: Atlas, unit_id: str | None, lang: str, highlight: str | None =
         html.Div(className="atlas-radars", children=[chart, *_assessment_radar(unit_id, unit["name"], uploads, lang)]),
         html.H3(t("profile.neighbours", lang)),
         _neighbours(atlas, unit_id, lang),
+    ]
+
+
+def _region_block(atlas: Atlas, unit, lang: str) -> list:
+    """Return the figures of the unit's whole NUTS 3 region (population, density, typologies), shown apart
+    and named as the region's, so that no region figure reads as the municipality's own."""
+    if unit["level"] != "LAU" or not isinstance(unit["nuts3"], str):
+        return []
+    rows = atlas.regions[atlas.regions["nuts3"] == unit["nuts3"]]
+    if rows.empty:
+        return []
+    catalogue = catalogue_indicators(atlas)
+    body = []
+    for row in rows.sort_values(["indicator", "year"]).itertuples():
+        entry = catalogue.get(row.indicator)
+        if entry is None:
+            continue
+        if entry.kind == "categorical":
+            value = entry.category_label(row.value, lang)
+        else:
+            value = fmt_value(row.value, unit_text(atlas, row.indicator, lang), lang, wrap=True)
+        body.append(
+            html.Tr(
+                [
+                    html.Th(
+                        scope="row",
+                        children=[
+                            html.Span(indicator_label(atlas, row.indicator, lang, with_unit=False)),
+                            html.Span(
+                                f"{int(row.year)} · {source_publisher(atlas, row.source)}",
+                                className="atlas-source-cell",
+                                title=source_title(atlas, row.source, lang),
+                            ),
+                        ],
+                    ),
+                    html.Td(value, className="num"),
+                ]
+            )
+        )
+    region = region_name(atlas, unit["nuts3"])
+    return [
+        html.H3(t("profile.region_title", lang, region=region, code=unit["nuts3"]), id="profile-region"),
+        html.P(t("profile.region_help", lang), className="atlas-small"),
+        html.Div(
+            className="atlas-table-wrap",
+            children=html.Table(html.Tbody(body), className="atlas-table atlas-profile-table atlas-region-table"),
+        ),
     ]
 
 
