@@ -176,8 +176,11 @@ def sources_read(root: Path) -> list[dict]:
     """The catalogued sources whose files are in `root` (the build reads every one it finds), with what
     the dashboard must show of them: title, publisher, licence, required attribution, vintage, URL."""
     fields = ("title", "publisher", "licence", "attribution", "vintage", "url", "country")
+    # `status` (a reader not yet run on the real file) travels with the source so About can say so.
     return [
-        {"id": sid} | {f: getattr(src, f) for f in fields}
+        {"id": sid}
+        | {f: getattr(src, f) for f in fields}
+        | ({"status": src.extra["status"]} if "status" in src.extra else {})
         for sid, src in sorted(sources.catalogue().items())
         if sources.available(sid, root=root)
     ]

@@ -700,10 +700,18 @@ def test_one_broken_source_does_not_stop_the_others(tmp_path):
     assert failures["fr_insee_communes"]["kind"] == "schema"
     assert failures["de_gv100"]["kind"] == "corrupt"
     assert failures["it_population_by_age"]["kind"] == "missing"
-    assert failures["gisco_degurba_2014"]["optional"] is True
+    # An optional source that is simply absent is a note, not a failure (as in peripherality).
+    absent = {n["source"]: n for n in result.notes if n.get("absent")}
+    assert (
+        "gisco_degurba_2014" not in failures and "not in the source folder" in absent["gisco_degurba_2014"]["problem"]
+    )
     assert failures["riate_nuts3"]["optional"] is False
     assert all(f["path"] and f["problem"] for f in result.failures)
-    assert {n["source"] for n in result.notes} == {"ch_portraits_2021", "at_register_census", TOTAL}
+    assert {n["source"] for n in result.notes if not n.get("absent")} == {
+        "ch_portraits_2021",
+        "at_register_census",
+        TOTAL,
+    }
 
 
 # --- catalogue --------------------------------------------------------------------------------------------

@@ -22,8 +22,20 @@ from typing import Any
 import pandas as pd
 
 from geo import sources
-from geo.errors import SourceError
-from geo.indicators import at, ch, de, europe, fr, it
+from geo.errors import SourceError, SourceMissing
+from geo.indicators import (
+    at,
+    ch,
+    de,
+    europe,
+    fr,
+    insee_nationality,
+    istat_foreign,
+    it,
+    li_population,
+    regionalstatistik,
+    surs_px,
+)
 from geo.indicators.catalogue import load_catalogue, load_categories, read_entries
 from geo.indicators.common import SourceValues, conform_values
 from geo.schema import VALUE_COLUMNS
@@ -41,6 +53,13 @@ READERS: dict[str, Callable[[Path | None], SourceValues]] = {
     "de_census_2022": de.read_census,
     "riate_nuts3": europe.read_riate,
     "gisco_degurba_2014": europe.read_degurba,
+    # Sources that would close data gaps; none is in the data mirror and their readers have not yet run on
+    # a real file (data/sources.toml, `status`). Optional: absent, each is a note, not a failure.
+    "it_istat_foreign_residents": istat_foreign.read,
+    "fr_insee_nationality": insee_nationality.read,
+    "si_surs_population": surs_px.read,
+    "li_population_gemeinden": li_population.read,
+    "de_regionalstatistik_age": regionalstatistik.read,
 }
 
 
@@ -62,7 +81,9 @@ def load_indicators(root: Path | None = None, *, only: Iterable[str] | None = No
 
     A source that cannot be used (missing, corrupt, renamed column, duplicated codes) is recorded in
     `failures` as `SourceError.as_dict()` plus `optional` (from the source catalogue), and the others
-    still load. Where two sources give the same unit, indicator and year, the one listed first in the
+    still load. An optional source whose file is simply not in the source folder is not a failure: its
+    note says so (`absent`, the path looked for and where to get the file), as peripherality does.
+    Where two sources give the same unit, indicator and year, the one listed first in the
     indicator's catalogue `sources` is kept, and the other's note counts the rows it lost (`superseded`).
     `only` restricts reading to some source ids (for tests and partial rebuilds).
     """
@@ -79,6 +100,12 @@ def load_indicators(root: Path | None = None, *, only: Iterable[str] | None = No
             continue
         try:
             result = reader(root)
+        except SourceMissing as err:
+            if sources.get(source_id).optional and err.source_id == source_id:
+                notes.append(_absent_note(source_id, err))
+            else:
+                failures.append(err.as_dict() | {"optional": sources.get(source_id).optional})
+            continue
         except SourceError as err:
             failures.append(err.as_dict() | {"optional": sources.get(source_id).optional})
             continue
@@ -88,6 +115,18 @@ def load_indicators(root: Path | None = None, *, only: Iterable[str] | None = No
     values = values.sort_values(["indicator", "unit_id", "year", "source"], ignore_index=True)
     notes.append({"source": TOTAL, "rows": len(values), "seconds": round(time.perf_counter() - started, 3)})
     return IndicatorResult(values[VALUE_COLUMNS], failures, notes)
+
+
+def _absent_note(source_id: str, err: SourceMissing) -> dict[str, Any]:
+    """The note of an optional source not in the source folder: where it was looked for, how to get it."""
+    status = sources.get(source_id).extra.get("status")
+    return {
+        "source": source_id,
+        "absent": True,
+        "path": err.path,
+        "problem": "not in the source folder; " + err.problem,
+        **({"status": status} if status else {}),
+    }
 
 
 def _resolve_overlaps(values: pd.DataFrame, notes: list[dict[str, Any]]) -> pd.DataFrame:
