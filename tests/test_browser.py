@@ -201,7 +201,7 @@ def test_a_shared_url_restores_the_view_and_back_forward_work(page, server):
     page.wait_for_function("() => document.querySelector('#control-method input[value=equal_interval]').checked")
 
 
-def test_an_upload_with_good_and_bad_rows_reports_them_and_maps_the_good_ones(page, server, browser, tmp_path):
+def test_an_upload_with_good_and_bad_rows_reports_them_and_maps_the_good_ones(page, server, browser, tmp_path, atlas):
     from tests.test_upload import MIXED
 
     path = tmp_path / "mixed.csv"
@@ -224,7 +224,8 @@ def test_an_upload_with_good_and_bad_rows_reports_them_and_maps_the_good_ones(pa
     wait_for_map(page, "upload:u1")
     legend = page.locator("#atlas-legend").inner_text()
     assert "Neuzugänge (%)" in legend
-    assert "17,764 of 17,766 units have no value" in page.locator("#atlas-missing").inner_text()
+    total = len(atlas.units)
+    assert f"{total - 2:,} of {total:,} units have no value" in page.locator("#atlas-missing").inner_text()
     colours = page.evaluate(
         "['AT_70101', 'CH_6300', 'CH_261'].map(u => window.atlasMap.colourOf(window.atlasMap.featureOf(u)))"
     )
@@ -355,7 +356,7 @@ def test_no_serious_accessibility_violations(browser, server, path, ready):
     assert serious == [], serious
 
 
-def test_keyboard_reaches_the_units_of_the_map_and_the_table(page, server):
+def test_keyboard_reaches_the_units_of_the_map_and_the_table(page, server, atlas):
     page.goto(server.url + "/?zoom=AT33&indicator=share_65plus")
     wait_for_map(page, "share_65plus")
     page.wait_for_timeout(500)
@@ -373,7 +374,7 @@ def test_keyboard_reaches_the_units_of_the_map_and_the_table(page, server):
     page.locator("#map-table-toggle").click()
     page.wait_for_selector("#map-table table")
     status = page.locator("#map-table-status").inner_text()
-    assert status.startswith("Page 1 of ") and "17,766 units" in status
+    assert status.startswith("Page 1 of ") and f"{len(atlas.units):,} units" in status
     page.locator("#map-table-next").click()
     page.wait_for_function("() => document.getElementById('map-table-status').textContent.startsWith('Page 2 ')")
     name = page.locator("#map-table tbody tr:first-child button").inner_text()
@@ -404,3 +405,24 @@ def test_the_tab_names_fit_their_tabs_in_every_language(page, server):
             }).map(tab => tab.textContent)"""
         )
         assert clipped == [], (lang, clipped)
+
+
+def test_slovenia_is_mapped_by_obcina_with_region_figures_apart(page, server):
+    page.goto(server.url + "/?indicator=population&countries=SI&zoom=SI&unit=SI_073")
+    wait_for_map(page, "population")
+    # No municipal population in the sources: every občina is missing, and said so (never the region's value).
+    assert "212 of 212 units have no value" in page.locator("#atlas-missing").inner_text()
+    page.wait_for_selector("#profile-region")
+    assert page.locator("#profile-name").inner_text() == "Metlika"
+    region = page.locator("#profile-region").inner_text()
+    assert region == "Region (NUTS 3): Jugovzhodna Slovenija (SI037)"
+    assert "persons" in page.locator(".atlas-region-table").inner_text()
+    # Real polygons: 212 distinct features of Slovenia, each with its own colour state on another indicator.
+    page.goto(server.url + "/?indicator=dist_hospital_km&countries=SI&zoom=SI")
+    wait_for_map(page, "dist_hospital_km")
+    assert "All 212 units have a value" in page.locator("#atlas-missing").inner_text()
+    coloured = page.evaluate(
+        "['SI_061', 'SI_073', 'SI_213'].map(u => window.atlasMap.colourOf(window.atlasMap.featureOf(u)))"
+    )
+    assert all(c and c != "#d9d9d9" for c in coloured), coloured
+    assert "OpenStreetMap" in page.locator(".maplibregl-ctrl-attrib").text_content()
