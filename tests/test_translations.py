@@ -63,7 +63,10 @@ def test_every_indicator_has_a_note_in_every_language():
 
 def test_every_source_has_a_title_and_publisher_in_every_language():
     missing = [
-        (sid, key) for sid, table in _sources().items() for key in sources.TRANSLATIONS if not str(table.get(key, "")).strip()
+        (sid, key)
+        for sid, table in _sources().items()
+        for key in sources.TRANSLATIONS
+        if not str(table.get(key, "")).strip()
     ]
     assert not missing, f"titles and publishers to translate in data/sources.toml: {missing}"
 
