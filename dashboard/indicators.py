@@ -1,7 +1,7 @@
 """Indicators as the views see them: the catalogue's, plus the ones a person uploaded in this session.
 
 `Indicators(atlas, uploads)` answers the same questions for both: label in a language, unit, kind,
-direction, theme, note, source; years; and the values of every unit (a `Series`). Uploaded indicators have
+direction, theme, note in a language, source; years; and the values of every unit (a `Series`). Uploaded indicators have
 ids "upload:<dataset id>"; their values come from the browser session with each request and are never
 kept on the server.
 """
@@ -30,7 +30,7 @@ class Indicator:
     kind: str  # numeric | categorical
     direction: str  # higher_better | higher_worse | neutral
     theme: str
-    note: str
+    notes: dict[str, str]  # by language; English always there (the fallback of `note_in`)
     source: str
     licence: str
     categories: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -38,6 +38,10 @@ class Indicator:
 
     def label(self, lang: str) -> str:
         return self.labels.get(lang) or self.labels.get("en") or self.id
+
+    def note_in(self, lang: str) -> str:
+        """Return the note in `lang`; English where it has no translation (never an empty string)."""
+        return self.notes.get(lang) or self.notes.get(DEFAULT_LANGUAGE) or ""
 
     def category_label(self, code, lang: str) -> str:
         """Return the label of a categorical indicator's code (1, 1.0 or "1") in `lang`; English where
@@ -64,7 +68,9 @@ def catalogue_indicators(atlas: Atlas) -> dict[str, Indicator]:
             kind=entry["kind"],
             direction=entry["direction"],
             theme=entry["theme"],
-            note=entry["note"],
+            # A build of an older catalogue has no note_<lang> columns: `note_in` falls back to English.
+            notes={lang: entry.get(f"note_{lang}") for lang in LANGUAGES if entry.get(f"note_{lang}")}
+            | {DEFAULT_LANGUAGE: entry["note"]},
             source=entry["source"],
             licence=entry["licence"],
             categories=json.loads(entry.get("categories") or "{}"),
@@ -100,7 +106,7 @@ class Indicators:
             kind="numeric",
             direction="neutral" if dataset.kind != "spi" else "higher_better",
             theme=UPLOAD_THEME,
-            note=dataset.note,
+            notes={DEFAULT_LANGUAGE: dataset.note},
             source=dataset.file,
             licence="",
             uploaded=True,

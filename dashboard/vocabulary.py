@@ -8,7 +8,7 @@ from dashboard.atlas import Atlas
 from dashboard.i18n import t, unit_label
 from dashboard.indicators import catalogue_indicators
 from dashboard.state import LATEST, Vocabulary
-from geo.terms import LANGUAGES, THEMES
+from geo.terms import DEFAULT_LANGUAGE, LANGUAGES, THEMES
 
 
 def vocabulary(atlas: Atlas) -> Vocabulary:
@@ -64,20 +64,28 @@ def region_name(atlas: Atlas, code: str) -> str:
     return names.get(code, code)
 
 
-def source_title(atlas: Atlas, source_id: str, lang: str = "en") -> str:
-    """Return a short credit for a source id (publisher: title), for hover and tables, from the build."""
+def source_field(src: dict, name: str, lang: str) -> str:
+    """Return a source's `title` or `publisher` (as the build's sources.json has it) in `lang`: English
+    where the build has no translation (an older build, a source not translated yet)."""
+    return src.get(f"{name}_{lang}") or src[name]
+
+
+def source_title(atlas: Atlas, source_id: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Return a short credit for a source id (publisher: title) in `lang`, for hover and tables, from the build."""
     src = atlas.sources.get(source_id.split("+")[0])
     if src is None:
         return source_id
     suffix = f" ({t('map.density_derived', lang)})" if source_id.endswith("+area") else ""
-    return f"{_short(src['publisher'])}: {src['title']}{suffix}"
+    return f"{_short(source_field(src, 'publisher', lang))}: {source_field(src, 'title', lang)}{suffix}"
 
 
-def source_publisher(atlas: Atlas, source_id: str) -> str:
-    """Return the short publisher name of a source id ("Statistik Austria", "Eurostat GISCO")."""
+def source_publisher(atlas: Atlas, source_id: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Return the short publisher name of a source id in `lang` ("Statistik Austria", "Bundesamt für Statistik")."""
     src = atlas.sources.get(source_id.split("+")[0])
-    return _short(src["publisher"]) if src else source_id
+    return _short(source_field(src, "publisher", lang)) if src else source_id
 
 
 def _short(publisher: str) -> str:
+    # The catalogue writes the publisher first and any redistributor or detail after a comma or in
+    # brackets (in every language), so the part before them is the name.
     return publisher.split(",")[0].split(" (")[0]

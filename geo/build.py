@@ -11,8 +11,9 @@ Writes
 - catalogue.parquet   the indicator catalogue, with the years each indicator has
 - neighbours.parquet  pairs of units that share a border (geo.neighbours)
 - web/                  gzipped, content-hashed GeoJSON and index for the browser (geo.webexport)
-- sources.json        the sources read (title, publisher, licence, attribution, vintage) and the
-                      parameters of derived indicators: the dashboard shows these, so a build describes itself
+- sources.json        the sources read (title and publisher in five languages, licence, attribution,
+                      vintage) and the parameters of derived indicators: the dashboard shows these, so a
+                      build describes itself
 - report.json, report.md, manifest.json
 
 `assemble` reads the sources; `write_dataset` writes what was assembled (the tests' synthetic build uses it
@@ -55,6 +56,7 @@ from geo.report import coverage, join_report, render_markdown, units_summary
 from geo.schema import VALUE_COLUMNS
 from geo.settings import DATA_DIR, REPO_ROOT, build_dir, source_root
 from geo.simplify import simplify_units
+from geo.terms import DEFAULT_LANGUAGE, LANGUAGES
 from geo.webexport import write_web_files
 
 log = logging.getLogger("geo.build")
@@ -95,7 +97,7 @@ class Assembled:
     catalogue: pd.DataFrame  # the indicator catalogue (geo.indicators.load_catalogue)
     nuts_names: dict[str, str]
     perimeter: str
-    sources: list[dict]  # the sources read: id, title, publisher, licence, attribution, vintage, url
+    sources: list[dict]  # the sources read: id, title(_<lang>), publisher(_<lang>), licence, attribution, ...
     methods: dict  # parameters of the derived indicators (peripherality classes), as the About page shows
     failures: list[dict] = field(default_factory=list)
     joins: dict = field(default_factory=dict)
@@ -174,12 +176,16 @@ def assemble(root: Path, print_=lambda _message: None) -> Assembled:
 
 def sources_read(root: Path) -> list[dict]:
     """The catalogued sources whose files are in `root` (the build reads every one it finds), with what
-    the dashboard must show of them: title, publisher, licence, required attribution, vintage, URL."""
+    the dashboard must show of them: title and publisher in every language (`title_de`, `publisher_de`, ...:
+    English where the catalogue has no translation), licence, required attribution, vintage, URL."""
     fields = ("title", "publisher", "licence", "attribution", "vintage", "url", "country")
+    others = [lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE]
     # `status` (a reader not yet run on the real file) travels with the source so About can say so.
     return [
         {"id": sid}
         | {f: getattr(src, f) for f in fields}
+        | {f"title_{lang}": src.title_in(lang) for lang in others}
+        | {f"publisher_{lang}": src.publisher_in(lang) for lang in others}
         | ({"status": src.extra["status"]} if "status" in src.extra else {})
         for sid, src in sorted(sources.catalogue().items())
         if sources.available(sid, root=root)

@@ -3,6 +3,10 @@
 The catalogue itself is data (`data/sources.toml`); this module reads it, resolves a source to its
 file(s) inside the source folder (`PLURALPS_SOURCES`), and checksums files so the build can tell when a
 source changed. A file that is not there raises `SourceMissing` naming the file and where to get it.
+
+`title` and `publisher` are English; `title_<lang>` and `publisher_<lang>` (de, fr, it, sl) translate them
+for the dashboard (`Source.title_in`, `Source.publisher_in`, English where a translation is missing).
+`licence` and `attribution` have no translations: they are the publisher's own wording.
 """
 
 from __future__ import annotations
@@ -16,11 +20,17 @@ from pathlib import Path
 
 from geo.errors import SourceMissing
 from geo.settings import DATA_DIR, source_root
+from geo.terms import DEFAULT_LANGUAGE, LANGUAGES
 
 CATALOGUE_FILE = DATA_DIR / "sources.toml"
 LOCK_FILE = DATA_DIR / "sources.lock.json"
 
 REQUIRED_FIELDS = ("title", "publisher", "licence", "attribution", "vintage", "url", "path", "format", "country")
+# The fields shown to a person, translated as `<field>_<lang>` beside the English `<field>`. They are not
+# required when the catalogue is read (a new source without them still builds, shown in English);
+# tests/test_translations.py fails until every one is there.
+TRANSLATED_FIELDS = ("title", "publisher")
+TRANSLATIONS = tuple(f"{f}_{lang}" for f in TRANSLATED_FIELDS for lang in LANGUAGES if lang != DEFAULT_LANGUAGE)
 
 
 @dataclass(frozen=True)
@@ -42,7 +52,16 @@ class Source:
     optional: bool = False
     parts: tuple[str, ...] = ()
     sidecars: tuple[str, ...] = ()
+    translations: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # {"title_de": ...}
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def title_in(self, lang: str) -> str:
+        """Return the title in `lang` (English where the catalogue has no translation)."""
+        return self.translations.get(f"title_{lang}") or self.title
+
+    def publisher_in(self, lang: str) -> str:
+        """Return the publisher's name in `lang` (English where the catalogue has no translation)."""
+        return self.translations.get(f"publisher_{lang}") or self.publisher
 
     def relative_paths(self, part: str | None = None) -> list[str]:
         """Return the paths (relative to the source folder) of this source's files, sidecars included."""
@@ -68,12 +87,16 @@ def _parse(source_id: str, table: dict) -> Source:
     missing = [f for f in REQUIRED_FIELDS if f not in table]
     if missing:
         raise ValueError(f"data/sources.toml: [{source_id}] lacks {', '.join(missing)}")
-    known = {f for f in Source.__dataclass_fields__ if f not in ("id", "extra")}
+    empty = [k for k in TRANSLATIONS if k in table and not str(table[k]).strip()]
+    if empty:
+        raise ValueError(f"data/sources.toml: [{source_id}] has empty {', '.join(empty)}")
+    known = {f for f in Source.__dataclass_fields__ if f not in ("id", "extra", "translations")}
     kwargs = {k: v for k, v in table.items() if k in known}
     for key in ("parts", "sidecars"):
         kwargs[key] = tuple(str(v) for v in table.get(key, ()))
-    extra = {k: v for k, v in table.items() if k not in known}
-    return Source(id=source_id, extra=extra, **kwargs)
+    translations = {k: str(table[k]) for k in TRANSLATIONS if k in table}
+    extra = {k: v for k, v in table.items() if k not in known and k not in TRANSLATIONS}
+    return Source(id=source_id, translations=translations, extra=extra, **kwargs)
 
 
 @cache

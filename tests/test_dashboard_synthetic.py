@@ -8,6 +8,7 @@ every server callback fuzzed over HTTP, pattern-matching inputs included.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import mapclassify
 import numpy as np
@@ -158,6 +159,53 @@ def test_the_about_page_names_the_sources_of_the_build(synthetic_atlas):
     shown = texts(about.layout(synthetic_atlas, "en"))
     assert "Synthetic test data: distances" in shown and "CC0 1.0" in shown
     assert not [t for t in shown if "Statistik Austria" in t]  # nothing of the catalogue the build did not read
+
+
+def test_the_about_page_in_german_shows_german_titles_and_publishers(synthetic_atlas):
+    from dashboard.views import about
+
+    shown = texts(about.layout(synthetic_atlas, "de"))
+    assert "Synthetische Testdaten: Entfernungen" in shown and "Tests von PlurAlps Atlas" in shown
+    assert "Synthetic test data: distances" not in shown and "PlurAlps Atlas tests" not in shown
+    assert "Synthetic test data" in shown and "CC0 1.0" in shown  # credit line and licence as the publisher wrote them
+
+
+def test_source_credits_follow_the_language_and_fall_back_to_english(synthetic_atlas):
+    from dashboard.vocabulary import source_publisher
+
+    atlas = synthetic_atlas
+    assert (
+        source_title(atlas, CENSUS, "sl")
+        == "Testi PlurAlps Atlas: Sintetični testni podatki: prebivalstvo in struktura"
+    )
+    assert source_publisher(atlas, CENSUS, "fr") == "Tests de PlurAlps Atlas"
+    # A build written before the translations (sources.json with English only) shows English.
+    english_only = {sid: {k: v for k, v in src.items() if k[-3:-2] != "_"} for sid, src in atlas.sources.items()}
+    older = replace(atlas, sources=english_only)
+    assert source_publisher(older, CENSUS, "de") == "PlurAlps Atlas tests"
+    assert source_title(older, CENSUS, "it") == "PlurAlps Atlas tests: Synthetic test data: population and structure"
+
+
+def test_the_map_note_is_in_the_persons_language(synthetic_atlas):
+    indicators = Indicators(synthetic_atlas)
+    indicator = indicators.get("foreign_pct")
+    model = map_model(synthetic_atlas, State(indicator="foreign_pct", lang="de"))
+    german = synthetic_atlas.catalogue.at["foreign_pct", "note_de"]
+    assert german.startswith("Einwohnerinnen und Einwohner ohne die Staatsangehörigkeit") and "AUSL_STAATSB" in german
+    shown = texts(map_view.indicator_note(synthetic_atlas, indicator, model, "de"))
+    assert german in shown and synthetic_atlas.catalogue.at["foreign_pct", "note"] not in shown
+    for lang, column in (("en", "note"), ("fr", "note_fr"), ("it", "note_it"), ("sl", "note_sl")):
+        assert indicator.note_in(lang) == synthetic_atlas.catalogue.at["foreign_pct", column]
+    assert replace(indicator, notes={"en": "English only"}).note_in("sl") == "English only"  # not translated yet
+
+
+def test_the_profile_names_sources_in_the_persons_language(synthetic_atlas):
+    from tests.components import find
+
+    rendered = profile.render(synthetic_atlas, "AT_70101", "it")
+    cells = find(rendered, lambda c: getattr(c, "className", None) == "atlas-source-cell")
+    assert cells and all(c.children.endswith("· Test di PlurAlps Atlas") for c in cells), [c.children for c in cells]
+    assert all(c.title.startswith("Test di PlurAlps Atlas: Dati di prova sintetici: ") for c in cells)
 
 
 # ---- every server callback, fuzzed over HTTP on the synthetic build ------------------------------------

@@ -208,3 +208,23 @@ def test_an_indicator_without_any_value_says_so_instead_of_listing_no_years(atla
     assert model.missing == model.in_selection
     note = map_view.indicator_note(atlas, Indicators(atlas).get(state.indicator), model, "en")
     assert note[0].children == "No unit has a value for this indicator in the selection."
+
+
+def test_about_and_the_map_note_in_german_on_the_real_build(atlas):
+    from dashboard.views import about
+
+    shown = texts(about.layout(atlas, "de"))
+    assert (
+        "Bundesamt für Statistik (BFS)" in shown and "Regionalporträts 2021: Gemeinden, Kennzahlen (T21.3.1)" in shown
+    )
+    assert "Federal Statistical Office (FSO)" not in shown
+    assert "Source: FSO" in shown  # the credit line the FSO asks for stays as it wrote it
+    indicator = Indicators(atlas).get("foreign_pct")
+    model = map_model(atlas, State(indicator="foreign_pct", lang="de"))
+    note = texts(map_view.indicator_note(atlas, indicator, model, "de"))
+    assert any(
+        t.startswith("Einwohnerinnen und Einwohner ohne die Staatsangehörigkeit") and "AUSL_STAATSB" in t for t in note
+    )
+    rows = profile.render(atlas, "CH_261", "fr")
+    cells = find(rows, lambda c: getattr(c, "className", None) == "atlas-source-cell")
+    assert any(c.children.endswith("· Office fédéral de la statistique") for c in cells), [c.children for c in cells]

@@ -13,7 +13,7 @@ from dashboard.atlas import Atlas
 from dashboard.context import atlas as get_atlas
 from dashboard.i18n import fmt_date, fmt_number, t
 from dashboard.session import session
-from dashboard.vocabulary import country_name, indicator_label
+from dashboard.vocabulary import country_name, indicator_label, source_field
 
 
 def _thresholds(atlas: Atlas) -> dict[str, float]:
@@ -26,12 +26,13 @@ def _thresholds(atlas: Atlas) -> dict[str, float]:
 def layout(atlas: Atlas, lang: str) -> list:
     """Return the About view (the same for every visitor of a language: built once, then reused)."""
     rows = []
-    for src in sorted(atlas.sources.values(), key=lambda s: s["title"]):
+    # Title and publisher in the person's language; licence and credit line as the publisher words them.
+    for src in sorted(atlas.sources.values(), key=lambda s: source_field(s, "title", lang)):
         rows.append(
             html.Tr(
                 [
-                    html.Th(src["title"], scope="row"),
-                    html.Td(src["publisher"]),
+                    html.Th(source_field(src, "title", lang), scope="row"),
+                    html.Td(source_field(src, "publisher", lang)),
                     html.Td(src["licence"]),
                     html.Td(src["attribution"]),
                     html.Td(src["vintage"]),

@@ -111,7 +111,7 @@ def indicator_note(atlas: Atlas, indicator: Indicator, model: MapModel, lang: st
                 html.P(
                     t("profile.your_data_note", lang) + f" ({indicator.source})"
                     if indicator.uploaded
-                    else indicator.note
+                    else indicator.note_in(lang)
                 ),
                 html.P(
                     f"{t('map.source', lang)}: {indicator.source}"

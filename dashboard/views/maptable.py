@@ -154,7 +154,7 @@ def update_table(map_key, sort, _previous, _next, page, uploads):
                 html.Td(country_name(r.country, lang)),
                 html.Td(show(r.value), className="num"),
                 html.Td(r.period or ("" if r.year is None else str(r.year))),
-                html.Td(source_publisher(atlas, r.source) if isinstance(r.source, str) else ""),
+                html.Td(source_publisher(atlas, r.source, lang) if isinstance(r.source, str) else ""),
             ]
         )
         for r in rows.itertuples()

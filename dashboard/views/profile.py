@@ -280,7 +280,7 @@ def _table(atlas: Atlas, rows: list[ProfileRow], unit, lang: str, highlight: str
                         children=[
                             html.Span(indicator_label(atlas, row.indicator, lang, with_unit=False)),
                             html.Span(
-                                f"{years} · {source_publisher(atlas, row.source)}",
+                                f"{years} · {source_publisher(atlas, row.source, lang)}",
                                 className="atlas-source-cell",
                                 title=source_title(atlas, row.source, lang),
                             ),

@@ -5,6 +5,10 @@ it. `load_catalogue()` returns one row per indicator, with the licences and cred
 joined from the source catalogue (`data/sources.toml`), so that a view can show them beside the map.
 An entry with a missing label or an unknown theme, direction, unit, kind, level or source raises
 `ValueError` naming the entry: a catalogue mistake should stop a build, not reach a dropdown.
+
+`note` is English; `note_de`, `note_fr`, `note_it` and `note_sl` translate it. A missing translation does not
+stop a build (a newly catalogued indicator is shown with its English note until it is translated; the
+catalogue rows carry English in its place), but tests/test_translations.py fails until it is there.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import pandas as pd
 
 from geo import sources
 from geo.settings import DATA_DIR
-from geo.terms import LANGUAGES, THEMES
+from geo.terms import DEFAULT_LANGUAGE, LANGUAGES, THEMES
 
 CATALOGUE_FILE = DATA_DIR / "indicators.toml"
 
@@ -39,7 +43,9 @@ UNITS = (
 )
 
 FIELDS = (*LABELS, "unit", "theme", "direction", "kind", "level", "sources", "note", "description_en")
-COLUMNS = ["id", *FIELDS, "licence", "source"]
+# The translations of `note`, in the catalogue rows beside it (optional in the file, see the docstring).
+NOTES = tuple(f"note_{lang}" for lang in LANGUAGES if lang != DEFAULT_LANGUAGE)
+COLUMNS = ["id", *FIELDS, *NOTES, "licence", "source"]
 
 
 def read_entries(path: Path | None = None) -> dict[str, dict[str, Any]]:
@@ -59,6 +65,7 @@ def _check(indicator: str, entry: dict[str, Any], known_sources: dict[str, sourc
     if missing:
         raise ValueError(f"{where} lacks {', '.join(missing)}")
     empty = [f for f in (*LABELS, "note", "description_en") if not str(entry[f]).strip()]
+    empty += [f for f in NOTES if f in entry and not str(entry[f]).strip()]
     if empty:
         raise ValueError(f"{where} has empty {', '.join(empty)}")
     for field_name, allowed in (
@@ -91,6 +98,7 @@ def load_catalogue() -> pd.DataFrame:
 
     `sources` is the list of source ids (first = preferred where two give the same unit and year);
     `licence` and `source` join the licences and the credit lines of those sources with "; ".
+    `note_<lang>` is the note in that language, the English `note` where it is not translated yet.
     """
     entries = read_entries()
     known = sources.catalogue()
@@ -101,6 +109,7 @@ def load_catalogue() -> pd.DataFrame:
             {
                 "id": indicator,
                 **{f: entry[f] for f in FIELDS},
+                **{f: entry.get(f) or entry["note"] for f in NOTES},
                 "sources": list(entry["sources"]),
                 "licence": "; ".join(dict.fromkeys(s.licence for s in used)),
                 "source": "; ".join(dict.fromkeys(s.attribution for s in used)),
