@@ -23,7 +23,7 @@ from dashboard.state import State, parse_query
 from dashboard.views import compare, profile
 from dashboard.views import map as map_view
 from dashboard.vocabulary import vocabulary
-from tests.components import find
+from tests.components import find, texts
 
 pytestmark = pytest.mark.integration
 

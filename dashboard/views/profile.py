@@ -221,7 +221,7 @@ def _region_block(atlas: Atlas, unit, lang: str) -> list:
                         children=[
                             html.Span(indicator_label(atlas, row.indicator, lang, with_unit=False)),
                             html.Span(
-                                f"{int(row.year)} · {source_publisher(atlas, row.source)}",
+                                f"{int(row.year)} · {source_publisher(atlas, row.source, lang)}",
                                 className="atlas-source-cell",
                                 title=source_title(atlas, row.source, lang),
                             ),
