@@ -17,7 +17,7 @@ import numpy as np
 
 from dashboard.atlas import Atlas
 from dashboard.i18n import fmt_number, t
-from dashboard.vocabulary import country_name
+from dashboard.vocabulary import country_name, source_title
 
 
 @dataclass(frozen=True)
@@ -46,9 +46,11 @@ def contributions(
     return result
 
 
-def comparability_lines(contribs: list[Contribution], lang: str) -> list[str]:
+def comparability_lines(contribs: list[Contribution], lang: str, atlas: Atlas | None = None) -> list[str]:
     """The sentences shown beside a pooled figure: who contributes (country, years, units), then the
-    warnings that apply. Nothing for a figure from one country and one year."""
+    warnings that apply, and with `atlas` the source behind each country's values (publisher and title in
+    `lang`: where definitions differ, that says whose definition each value follows). Nothing for a figure
+    from one country and one year."""
     if not contribs:
         return []
     parts = [
@@ -65,6 +67,13 @@ def comparability_lines(contribs: list[Contribution], lang: str) -> list[str]:
     lines = [t("compare.contributions", lang, parts="; ".join(parts))]
     if len(contribs) > 1:
         lines.append(t("compare.definitions_differ", lang))
+        if atlas is not None:
+            by_country = [
+                f"{country_name(c.country, lang)} — {' + '.join(source_title(atlas, s, lang) for s in c.sources)}"
+                for c in contribs
+                if c.sources
+            ]
+            lines.append(t("compare.sources_by_country", lang, parts="; ".join(by_country)))
     years = {y for c in contribs for y in c.years}
     if len(years) > 1:
         lines.append(t("compare.years_differ", lang, first=min(years), last=max(years)))

@@ -274,6 +274,12 @@ def test_pooled_values_name_their_countries_years_and_warn(synthetic_atlas, valu
     austria = atlas.units["country"].eq("AT").to_numpy()
     alone = contributions(atlas, series.values, series.years, series.source_codes, austria)
     assert comparability_lines(alone, "de") == []  # one country, one year: nothing pooled to warn about
+    # With the build, whose definition each country's values follow: its source, in the person's language.
+    sources = comparability_lines(pooled, "it", atlas)[2]  # after who contributes and the warning
+    assert sources == (
+        "Fonti: Austria — Test di PlurAlps Atlas: Dati di prova sintetici: popolazione e struttura; "
+        "Svizzera — Test di PlurAlps Atlas: Dati di prova sintetici: popolazione e struttura."
+    ), sources
 
 
 def test_the_map_note_and_compare_carry_the_comparability_lines(synthetic_atlas):

@@ -193,7 +193,10 @@ def update_compare(compare_key, uploads):
         series = indicators.series(state.indicator, year_key(state))
         chosen = np.isin(indicators.atlas.units["country"].to_numpy(), list(state.countries) or COUNTRIES)
         pooled = contributions(indicators.atlas, series.values, series.years, series.source_codes, chosen)
-        lines += [html.Li(line, className="atlas-comparability") for line in comparability_lines(pooled, lang)]
+        lines += [
+            html.Li(line, className="atlas-comparability")
+            for line in comparability_lines(pooled, lang, indicators.atlas)
+        ]
     lines += [html.Li(s) for comp in comparisons[1:] for s in sentences(indicators, comp, state)]
     groups = [(g, _group_label(g, lang), overall.values[g]) for g in COMPARISON_GROUPS]
     log = wants_log_scale(np.concatenate(list(overall.values.values())))

@@ -100,7 +100,7 @@ def indicator_note(atlas: Atlas, indicator: Indicator, model: MapModel, lang: st
     parts = [html.P(shown)]
     if not indicator.uploaded:
         pooled = contributions(atlas, model.values, model.years, model.source_codes, model.selection)
-        lines = comparability_lines(pooled, lang)
+        lines = comparability_lines(pooled, lang, atlas)
         parts += [html.P(line, className="atlas-comparability") for line in lines]
     if (atlas.nuts3_level & model.selection).any():
         parts.append(html.P(t("map.nuts_note", lang)))
