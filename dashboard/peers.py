@@ -37,8 +37,8 @@ The method, in the order it is applied:
    this normalisation a duplicated indicator of weight w acts exactly like weight 2w. A weight of 0 drops
    the indicator.
 5. **Missing values**: a unit is compared with the chosen one on the indicators both have; a unit with
-   fewer than `min_common` of them in common (default 3, never more than the number of indicators chosen)
-   is not ranked and is counted (`PeerResult.too_few_common`). When the chosen unit itself has fewer than
+   fewer than `min_common` of them in common (default 3, never more than the number of indicators chosen
+   and usable: one left out under 3. does not count) is not ranked and is counted (`PeerResult.too_few_common`). When the chosen unit itself has fewer than
    `min_common` values, nobody can be ranked, and the result says so rather than lowering the bar.
 6. **Ranking**: the k nearest (default 10, 1..50) within the scope ("all", "other_countries" or a tuple of
    country codes), ties broken by unit_id for a stable order; the chosen unit is never its own peer. Each
@@ -133,11 +133,6 @@ class PeerMethod:
             summed[indicator] = summed.get(indicator, 0.0) + self.weight(indicator)
         return tuple((i, w) for i, w in summed.items() if w > 0)
 
-    @property
-    def required(self) -> int:
-        """The number of indicators a unit must share with the chosen one: min_common, at most all chosen."""
-        return min(int(self.min_common), len(self.used))
-
 
 @dataclass(frozen=True)
 class Scale:
@@ -171,8 +166,9 @@ class PeerResult:
     unit_indicators: tuple[str, ...]  # the chosen indicators the chosen unit has a value of
     candidates: int  # every other unit
     outside_scope: int  # of the candidates, not in the scope
-    too_few_common: int  # in the scope, with fewer than `method.required` indicators in common
+    too_few_common: int  # in the scope, with fewer than `required` indicators in common
     ranked: int  # the rest: every unit the k were chosen from
+    required: int  # indicators a peer must have in common: min_common, at most the usable ones
     scales: tuple[Scale, ...]
     left_out: dict[str, str]  # indicator → why it was not used (no values, no spread)
 
@@ -351,7 +347,9 @@ def find_peers(source: Atlas | Indicators, unit_id: str, method: PeerMethod | No
         in_scope = others & (units.country != units.country[a])
     else:
         in_scope = others & np.isin(units.country, np.array(method.scope, dtype=object))
-    enough = count >= method.required
+    # An indicator left out (no values, no spread) cannot be in common: it does not raise the bar either.
+    required = min(int(method.min_common), len(matrix.indicators))
+    enough = count >= required
     eligible = in_scope & enough
     with np.errstate(invalid="ignore", divide="ignore"):
         distance = np.sqrt(num / den)
@@ -398,6 +396,7 @@ def find_peers(source: Atlas | Indicators, unit_id: str, method: PeerMethod | No
         outside_scope=int((others & ~in_scope).sum()),
         too_few_common=int((in_scope & ~enough).sum()),
         ranked=int(eligible.sum()),
+        required=required,
         scales=matrix.scales,
         left_out=dict(matrix.left_out),
     )
