@@ -38,8 +38,10 @@ The method, in the order it is applied:
    the indicator.
 5. **Missing values**: a unit is compared with the chosen one on the indicators both have; a unit with
    fewer than `min_common` of them in common (default 3, never more than the number of indicators chosen
-   and usable: one left out under 3. does not count) is not ranked and is counted (`PeerResult.too_few_common`). When the chosen unit itself has fewer than
-   `min_common` values, nobody can be ranked, and the result says so rather than lowering the bar.
+   and usable: one left out under 3. does not count) is not ranked and is counted
+   (`PeerResult.too_few_common`). When the chosen unit itself has fewer than `min_common` values, nobody
+   can be ranked (Liechtenstein's units with the default set: remoteness and mountain only), and the
+   result says so rather than lowering the bar.
 6. **Ranking**: the k nearest (default 10, 1..50) within the scope ("all", "other_countries" or a tuple of
    country codes), ties broken by unit_id for a stable order; the chosen unit is never its own peer. Each
    peer carries the indicators its distance used and the three that make it most alike and most different

@@ -157,7 +157,7 @@ def test_each_peer_says_which_indicators_it_used_and_why_it_is_alike(synthetic_a
 
 
 def test_an_indicator_without_values_or_spread_is_left_out_and_said_so(synthetic_atlas):
-    flat = Dataset("flat", "Flat", "", 2024, "indicator", "flat.csv", {u: 5.0 for u in synthetic_atlas.unit_ids})
+    flat = Dataset("flat", "Flat", "", 2024, "indicator", "flat.csv", dict.fromkeys(synthetic_atlas.unit_ids, 5.0))
     indicators = Indicators(synthetic_atlas, [flat])
     result = find_peers(indicators, "AT_70101", PeerMethod(("density", "upload:flat", "population", "share_65plus")))
     assert result.left_out == {
