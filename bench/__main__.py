@@ -8,7 +8,8 @@ Everything runs on this machine against gunicorn on 127.0.0.1 with the real buil
 PLURALPS_BUILD), the atlas and the naive baseline (bench/naive_app.py) side by side in the same run, so that
 ratios stay meaningful on a shared machine whose absolute speed drifts. The modules run alone too:
 bench.browser (switch, repaint floor, first load, geometry and cache), bench.callbacks (server time and bytes
-per callback, replayed from the browser's requests), bench.startup, bench.memory, bench.load (locust; also
+per callback, replayed from the browser's requests), bench.peers (the peer finder, in process: no callback
+yet), bench.startup, bench.memory, bench.load (locust; also
 --scaling 1,2,4), bench.build (the data build). bench.diagnose profiles what the missed targets spend.
 
 Output: progress on stderr; on stdout a table (figure, median, p95, min, max, runs, target, met, naive
@@ -203,6 +204,9 @@ def compose(res: dict, quick: bool) -> dict:
     # 5. Compare and profile.
     add(f, "compare_server_ms", c["compare_server_ms"])
     add(f, "profile_server_ms", c["profile_server_ms"])
+    peers = res.get("peers") or {}
+    add(f, "peers_server_ms", summary(peers.get("ms", []), 2, p95=True))
+    add(f, "peers_cold_ms", summary([peers["cold_ms"]] if "cold_ms" in peers else [], 2))
     # 6. Start.
     st = summary(res["startup"]["atlas"], 2)
     add(f, "start_to_ready_s", st, summary(res["startup"]["naive"], 2) if res["startup"]["naive"] else None)
@@ -327,6 +331,19 @@ def markdown(figures: dict) -> str:
     return "\n".join(lines)
 
 
+def run_peers(queries: int) -> dict:
+    """Run bench.peers in a child process (the peer finder has no callback yet) and return its JSON line."""
+    log(f"  peers: {queries} queries in process (bench.peers)")
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.peers", "--queries", str(queries)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def run_build(runs: int, warm_runs: int) -> dict | None:
     """Run bench.build in a child process (unchanged script) and return its JSON line, or None."""
     sources = os.environ.get("PLURALPS_SOURCES")
@@ -404,6 +421,10 @@ def main(argv: list[str] | None = None) -> int:
             naive_indicators=0 if quick else 3,
         )
         others["replay"] = meter.cores()
+        meter = Interference()
+        log("peer finder: compute time of one unit's peers")
+        res["peers"] = run_peers(60 if quick else 200)
+        others["peers"] = meter.cores()
         log("memory of master and workers after that traffic")
         atlas.wait_for_workers()
         naive.wait_for_workers()
@@ -466,6 +487,7 @@ def main(argv: list[str] | None = None) -> int:
     details = {
         "browser": dict(res["browser"]["figures"]),
         "callbacks": dict(res["callbacks"]["figures"]),
+        "peers": {k: v for k, v in (res.get("peers") or {}).items() if k != "ms"},
         "memory": res["memory"],
         "load": res["load"],
         "soak": res.get("soak"),

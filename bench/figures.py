@@ -111,6 +111,13 @@ FIGURES: list[Figure] = [
     # 5. Compare and profile.
     Figure("compare_server_ms", "compare view: server time", "ms", Target("p95 ≤ 300", "p95", "<=", 300)),
     Figure("profile_server_ms", "profile of a unit: server time", "ms", Target("p95 ≤ 50", "p95", "<=", 50)),
+    Figure(
+        "peers_server_ms",
+        "peers of one unit: compute time (no callback yet; in process, cache warm)",
+        "ms",
+        Target("p95 ≤ 30", "p95", "<=", 30),
+    ),
+    Figure("peers_cold_ms", "  first query, z-matrix cache cold", "ms"),
     # 6. Start.
     Figure("start_to_ready_s", "gunicorn spawn to /healthz 200 (2 workers)", "s", Target("≤ 3", "max", "<=", 3)),
     # 7. Memory.
