@@ -113,7 +113,7 @@ FIGURES: list[Figure] = [
     Figure("profile_server_ms", "profile of a unit: server time", "ms", Target("p95 ≤ 50", "p95", "<=", 50)),
     Figure(
         "peers_server_ms",
-        "peers of one unit: compute time (no callback yet; in process, cache warm)",
+        "peers of one unit: compute time (no callback yet)",
         "ms",
         Target("p95 ≤ 30", "p95", "<=", 30),
     ),
