@@ -426,3 +426,25 @@ def test_slovenia_is_mapped_by_obcina_with_region_figures_apart(page, server):
     )
     assert all(c and c != "#d9d9d9" for c in coloured), coloured
     assert "OpenStreetMap" in page.locator(".maplibregl-ctrl-attrib").text_content()
+
+
+def test_a_spreadsheet_bomb_is_refused_in_the_page_and_a_good_file_still_reads(page, server, tmp_path):
+    from bench.hostile_files import far_cell
+
+    page.goto(server.url + "/?view=data&lang=de")
+    limits = page.locator(".atlas-small", has_text="Obergrenzen").inner_text()
+    assert "1.000.000 gefüllte Zellen" in limits and "1.024\u00a0MB" in limits and "20\u00a0s" in limits
+    bomb = tmp_path / "bombe.xlsx"
+    bomb.write_bytes(far_cell("XFD1048576"))
+    page.set_input_files("#upload-file input[type=file]", str(bomb))
+    page.wait_for_selector("#upload-report .atlas-error")
+    message = page.locator("#upload-report .atlas-error").inner_text()
+    assert "XFD1048576" in message and "50.000 Zeilen und 60 Spalten" in message
+    assert page.locator("#upload-add").is_disabled()
+    # The same person then uploads a good file: it is read (the refused one left nothing behind).
+    good = tmp_path / "gut.csv"
+    good.write_bytes(b"unit_id,Anteil (%)\nAT_70101,12.5\nCH_261,3\n")
+    page.set_input_files("#upload-file input[type=file]", str(good))
+    page.wait_for_selector("#upload-summary")
+    assert "2" in page.locator("#upload-summary").inner_text()
+    assert page.locator("#upload-report .atlas-error").count() == 0

@@ -154,7 +154,14 @@ def map_area(atlas: Atlas, lang: str) -> html.Div:
                         id=ids.LEGEND, className="atlas-legend", role="group", **{"aria-label": t("map.legend", lang)}
                     ),
                     html.P(id=ids.MISSING, className="atlas-missing", role="status"),
-                    html.Div(id=ids.INDICATOR_NOTE, className="atlas-indicator-note"),
+                    html.Div(
+                        id=ids.INDICATOR_NOTE,
+                        className="atlas-indicator-note",
+                        # It may scroll (see atlas.css): reachable by keyboard and named for screen readers.
+                        tabIndex="0",
+                        role="region",
+                        **{"aria-label": t("map.note", lang)},
+                    ),
                 ],
             ),
             maptable.layout(lang),

@@ -195,6 +195,30 @@ def render(atlas: Atlas, unit_id: str | None, lang: str, highlight: str | None =
     ]
 
 
+def _name_cell(atlas: Atlas, indicator: str, when: str, source: str, lang: str) -> html.Th:
+    """The row header of a profile table: the indicator, and under it its year(s) and publisher."""
+    return html.Th(
+        scope="row",
+        children=[
+            html.Span(indicator_label(atlas, indicator, lang, with_unit=False)),
+            html.Span(
+                f"{when} · {source_publisher(atlas, source, lang)}",
+                className="atlas-source-cell",
+                title=source_title(atlas, source, lang),
+            ),
+        ],
+    )
+
+
+def _value_text(atlas: Atlas, entry, value, lang: str) -> html.Td:
+    """The value cell: a categorical code by its label, a number with its unit."""
+    if entry.kind == "categorical":
+        text = entry.category_label(value, lang)
+    else:
+        text = fmt_value(value, unit_text(atlas, entry.id, lang), lang, wrap=True)
+    return html.Td(text, className="num")
+
+
 def _region_block(atlas: Atlas, unit, lang: str) -> list:
     """Return the figures of the unit's whole NUTS 3 region (population, density, typologies), shown apart
     and named as the region's, so that no region figure reads as the municipality's own."""
@@ -209,28 +233,8 @@ def _region_block(atlas: Atlas, unit, lang: str) -> list:
         entry = catalogue.get(row.indicator)
         if entry is None:
             continue
-        if entry.kind == "categorical":
-            value = entry.category_label(row.value, lang)
-        else:
-            value = fmt_value(row.value, unit_text(atlas, row.indicator, lang), lang, wrap=True)
-        body.append(
-            html.Tr(
-                [
-                    html.Th(
-                        scope="row",
-                        children=[
-                            html.Span(indicator_label(atlas, row.indicator, lang, with_unit=False)),
-                            html.Span(
-                                f"{int(row.year)} · {source_publisher(atlas, row.source, lang)}",
-                                className="atlas-source-cell",
-                                title=source_title(atlas, row.source, lang),
-                            ),
-                        ],
-                    ),
-                    html.Td(value, className="num"),
-                ]
-            )
-        )
+        value = _value_text(atlas, entry, row.value, lang)
+        body.append(html.Tr([_name_cell(atlas, row.indicator, str(int(row.year)), row.source, lang), value]))
     region = region_name(atlas, unit["nuts3"])
     return [
         html.H3(t("profile.region_title", lang, region=region, code=unit["nuts3"]), id="profile-region"),
@@ -263,11 +267,7 @@ def _table(atlas: Atlas, rows: list[ProfileRow], unit, lang: str, highlight: str
     catalogue = catalogue_indicators(atlas)
     body = []
     for row in rows:
-        entry = catalogue[row.indicator]
-        if entry.kind == "categorical":
-            value = entry.category_label(row.value, lang)
-        else:
-            value = fmt_value(row.value, unit_text(atlas, row.indicator, lang), lang, wrap=True)
+        value = _value_text(atlas, catalogue[row.indicator], row.value, lang)
         years = atlas.when(row.indicator, row.source, row.year) + (
             f" ({', '.join(map(str, row.other_years))})" if row.other_years else ""
         )
@@ -275,18 +275,8 @@ def _table(atlas: Atlas, rows: list[ProfileRow], unit, lang: str, highlight: str
             html.Tr(
                 className="atlas-row-highlight" if row.indicator == highlight else None,
                 children=[
-                    html.Th(
-                        scope="row",
-                        children=[
-                            html.Span(indicator_label(atlas, row.indicator, lang, with_unit=False)),
-                            html.Span(
-                                f"{years} · {source_publisher(atlas, row.source, lang)}",
-                                className="atlas-source-cell",
-                                title=source_title(atlas, row.source, lang),
-                            ),
-                        ],
-                    ),
-                    html.Td(value, className="num"),
+                    _name_cell(atlas, row.indicator, years, row.source, lang),
+                    value,
                     *[
                         html.Td("–" if p is None else fmt_number(p, lang, 0), className="num")
                         for p in (row.pct_all, row.pct_country, row.pct_peers)
