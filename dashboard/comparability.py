@@ -46,6 +46,14 @@ def contributions(
     return result
 
 
+def series_lines(atlas: Atlas, series, countries: tuple[str, ...] | list[str], lang: str) -> list[str]:
+    """`comparability_lines` of a Series (dashboard.atlas) pooled over `countries` (none: every country)."""
+    country = atlas.units["country"].to_numpy()
+    chosen = np.isin(country, list(countries)) if countries else np.ones(len(country), dtype=bool)
+    pooled = contributions(atlas, series.values, series.years, series.source_codes, chosen)
+    return comparability_lines(pooled, lang, atlas)
+
+
 def comparability_lines(contribs: list[Contribution], lang: str, atlas: Atlas | None = None) -> list[str]:
     """The sentences shown beside a pooled figure: who contributes (country, years, units), then the
     warnings that apply, and with `atlas` the source behind each country's values (publisher and title in

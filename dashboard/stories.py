@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dashboard.atlas import Atlas
 from dashboard.classify import MAX_CLASSES, METHODS, MIN_CLASSES
-from dashboard.comparability import comparability_lines, contributions
+from dashboard.comparability import series_lines
 from dashboard.comparison import compare
 from dashboard.i18n import common_digits, fmt_number, fmt_value, unit_label
 from dashboard.indicators import Indicators
@@ -222,9 +222,4 @@ def pooled_note(story: Story, state: State, indicators: Indicators) -> str:
     """Return, for the step's figures, which countries and years they pool and whether they compare
     (dashboard.comparability), or "" when the step shows one country's values of one year."""
     step = story.steps[state.step - 1]
-    series = indicators.series(step.indicator)
-    atlas = indicators.atlas
-    countries = list(state.countries) or sorted(atlas.units["country"].unique())
-    chosen = atlas.units["country"].isin(countries).to_numpy()
-    pooled = contributions(atlas, series.values, series.years, series.source_codes, chosen)
-    return " ".join(comparability_lines(pooled, state.lang))
+    return " ".join(series_lines(indicators.atlas, indicators.series(step.indicator), state.countries, state.lang))

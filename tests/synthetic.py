@@ -30,43 +30,46 @@ from geo.schema import DISPLAY_CRS, REGION_COLUMNS, VALUE_COLUMNS, conform_units
 SEED = 20261202
 CENSUS = "synthetic_census"
 DISTANCES = "synthetic_distances"
+PUBLISHER = {
+    "en": "PlurAlps Atlas tests",
+    "de": "Tests von PlurAlps Atlas",
+    "fr": "Tests de PlurAlps Atlas",
+    "it": "Test di PlurAlps Atlas",
+    "sl": "Testi PlurAlps Atlas",
+}
+
+
+def _source(source_id: str, titles: dict[str, str]) -> dict:
+    """A source of the synthetic build, as geo.build.sources_read writes one (title, publisher by language)."""
+    return (
+        {"id": source_id, "title": titles["en"], "publisher": PUBLISHER["en"]}
+        | {f"title_{lang}": text for lang, text in titles.items() if lang != "en"}
+        | {f"publisher_{lang}": text for lang, text in PUBLISHER.items() if lang != "en"}
+        | {"licence": "CC0 1.0", "attribution": "Synthetic test data", "vintage": "2021", "url": "", "country": "ALL"}
+    )
+
+
 SOURCES = [
-    {
-        "id": CENSUS,
-        "title": "Synthetic test data: population and structure",
-        "publisher": "PlurAlps Atlas tests",
-        "title_de": "Synthetische Testdaten: Bevölkerung und Struktur",
-        "title_fr": "Données de test synthétiques : population et structure",
-        "title_it": "Dati di prova sintetici: popolazione e struttura",
-        "title_sl": "Sintetični testni podatki: prebivalstvo in struktura",
-        "publisher_de": "Tests von PlurAlps Atlas",
-        "publisher_fr": "Tests de PlurAlps Atlas",
-        "publisher_it": "Test di PlurAlps Atlas",
-        "publisher_sl": "Testi PlurAlps Atlas",
-        "licence": "CC0 1.0",
-        "attribution": "Synthetic test data",
-        "vintage": "2021",
-        "url": "",
-        "country": "ALL",
-    },
-    {
-        "id": DISTANCES,
-        "title": "Synthetic test data: distances",
-        "publisher": "PlurAlps Atlas tests",
-        "title_de": "Synthetische Testdaten: Entfernungen",
-        "title_fr": "Données de test synthétiques : distances",
-        "title_it": "Dati di prova sintetici: distanze",
-        "title_sl": "Sintetični testni podatki: razdalje",
-        "publisher_de": "Tests von PlurAlps Atlas",
-        "publisher_fr": "Tests de PlurAlps Atlas",
-        "publisher_it": "Test di PlurAlps Atlas",
-        "publisher_sl": "Testi PlurAlps Atlas",
-        "licence": "CC0 1.0",
-        "attribution": "Synthetic test data",
-        "vintage": "2021",
-        "url": "",
-        "country": "ALL",
-    },
+    _source(
+        CENSUS,
+        {
+            "en": "Synthetic test data: population and structure",
+            "de": "Synthetische Testdaten: Bevölkerung und Struktur",
+            "fr": "Données de test synthétiques : population et structure",
+            "it": "Dati di prova sintetici: popolazione e struttura",
+            "sl": "Sintetični testni podatki: prebivalstvo in struktura",
+        },
+    ),
+    _source(
+        DISTANCES,
+        {
+            "en": "Synthetic test data: distances",
+            "de": "Synthetische Testdaten: Entfernungen",
+            "fr": "Données de test synthétiques : distances",
+            "it": "Dati di prova sintetici: distanze",
+            "sl": "Sintetični testni podatki: razdalje",
+        },
+    ),
 ]
 # country: (level, origin lon/lat, square size in degrees, [(unit_id, name, name_alt, nuts3, nuts2), ...])
 COUNTRIES = {

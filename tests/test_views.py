@@ -24,6 +24,7 @@ from dashboard.views import compare, profile
 from dashboard.views import map as map_view
 from dashboard.vocabulary import vocabulary
 from tests.components import find, texts
+from tests.test_transitions import SHOWN
 
 pytestmark = pytest.mark.integration
 
@@ -126,19 +127,7 @@ def test_search_ignores_accents_and_case_and_shows_the_country(atlas):
 
 
 def _transition(atlas, trigger, search="", current="", **inputs):
-    base = dict(
-        view="map",
-        indicator="foreign_pct",
-        year="latest",
-        countries=[],
-        method="quantiles",
-        classes=5,
-        scheme="auto",
-        zoom=None,
-        selected=None,
-        searched=None,
-    )
-    return transitions.transition(atlas, trigger, search, base | inputs, current)
+    return transitions.transition(atlas, trigger, search, SHOWN | inputs, current)
 
 
 def test_loading_a_shared_url_sets_state_and_controls(atlas):

@@ -14,7 +14,7 @@ from dash import Input, Output, callback, dcc, html, no_update
 from dash import State as DashState
 
 from dashboard import ids
-from dashboard.comparability import comparability_lines, contributions
+from dashboard.comparability import series_lines
 from dashboard.comparison import ALL, PlaceComparison, compare
 from dashboard.figures import PNG_CONFIG, country_boxes, distance_scatter, group_boxes, localise
 from dashboard.i18n import common_digits, fmt_number, fmt_value, in_sentence, t, unit_label
@@ -24,7 +24,7 @@ from dashboard.session import session
 from dashboard.state import State
 from dashboard.stats import wants_log_scale
 from dashboard.vocabulary import country_name
-from geo.terms import COMPARISON_GROUPS, COUNTRIES, MOUNT_TYPES, PERIPHERALITY_CLASSES
+from geo.terms import COMPARISON_GROUPS, MOUNT_TYPES, PERIPHERALITY_CLASSES
 
 
 def sentences(indicators: Indicators, comparison: PlaceComparison, state: State) -> list[str]:
@@ -191,11 +191,9 @@ def update_compare(compare_key, uploads):
     lines = [html.Li(s) for s in sentences(indicators, overall, state)]
     if not indicator.uploaded:  # right under the "All countries" sentences: who contributes, how far they compare
         series = indicators.series(state.indicator, year_key(state))
-        chosen = np.isin(indicators.atlas.units["country"].to_numpy(), list(state.countries) or COUNTRIES)
-        pooled = contributions(indicators.atlas, series.values, series.years, series.source_codes, chosen)
         lines += [
             html.Li(line, className="atlas-comparability")
-            for line in comparability_lines(pooled, lang, indicators.atlas)
+            for line in series_lines(indicators.atlas, series, state.countries, lang)
         ]
     lines += [html.Li(s) for comp in comparisons[1:] for s in sentences(indicators, comp, state)]
     groups = [(g, _group_label(g, lang), overall.values[g]) for g in COMPARISON_GROUPS]
