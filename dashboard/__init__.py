@@ -64,6 +64,8 @@ def create_app(build_folder: Path | None = None) -> Dash:
     app.layout = layout.serve_layout
     server.register_routes(app.server)
     security.install(app)  # last: the policy hashes every inline script defined above
+    # Built before gunicorn forks its preloaded workers, so they share it and no first upload waits for it.
+    upload.unit_index()
     _created = (folder, app)
     return app
 

@@ -154,9 +154,16 @@ def _upload_body(deps: list[dict], filename: str, data: bytes) -> dict:
     }
 
 
-def _workers(server) -> list[int]:
+def _workers(server, expected: int | None = None, wait_s: float = 30) -> list[int]:
+    """The arbiter's worker pids; with `expected`, wait until that many have booted (gunicorn answers as
+    soon as the first worker is up, the second may still be forking)."""
     children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
-    return sorted(int(p) for p in children.read_text().split())
+    deadline = time.monotonic() + wait_s
+    while True:
+        pids = sorted(int(p) for p in children.read_text().split())
+        if expected is None or len(pids) >= expected or time.monotonic() > deadline:
+            return pids
+        time.sleep(0.1)
 
 
 def _rss_mb(pid: int) -> float:
@@ -172,10 +179,18 @@ def test_the_server_answers_others_and_keeps_its_memory_through_the_corpus(build
     try:
         with urllib.request.urlopen(server.url + "/_dash-dependencies") as response:
             deps = json.loads(response.read())
-        workers = _workers(server)
-        for _ in range(4):  # both workers warm: the first upload loads the reader's imports
-            assert _post(server.url, _upload_body(deps, "ok.csv", b"unit_id,value\nAT_70101,1\n"))[0] == 200
+        workers = _workers(server, expected=2)
+        assert len(workers) == 2, workers
+        # Warm first: a worker's first uploads grow it by allocator arenas and first-use caches (about 50 MB
+        # over the first two passes of the corpus, under 1 % a pass after). The claim is about the warm worker:
+        # pass the corpus until no worker grew by 2 % in a pass (at most four passes; the kernel spreads them).
         before = {pid: _rss_mb(pid) for pid in workers}
+        for _ in range(4):
+            for hostile in CORPUS:
+                _post(server.url, _upload_body(deps, hostile.filename, hostile.make()))
+            warm, before = before, {pid: _rss_mb(pid) for pid in workers}
+            if all(before[pid] <= warm[pid] * 1.02 for pid in workers):
+                break
         answered: list[float] = []
         stop = threading.Event()
 
