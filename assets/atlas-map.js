@@ -7,7 +7,8 @@
  * a payload of colour indexes and values only (dashboard/mapdata.py `map_payload`, with hover labels from
  * views/map.py `browser_texts`); `paint`, the clientside callback window.dash_clientside.atlas.paint, sets
  * the feature state of the features whose colour changed, under a fill expression that never changes.
- * The outlines of the hovered, highlighted (a story step) and selected units are drawn from a small GeoJSON
+ * The outlines of the hovered, highlighted (a story step), peer (dashboard/views/peers.py) and selected units
+ * are drawn from a small GeoJSON
  * source of their own holding only those units (see OUTLINES): no filter or paint expression of the units
  * layers ever changes. Hover, click (sets the atlas-selected store), keyboard (N / P / Enter) and zoom to
  * the state's target are handled here.
@@ -22,7 +23,7 @@
     map: null, container: null, loaded: false, index: null,
     pending: null, classes: null, colours: null, payload: null, zoomKey: undefined, popup: null,
     hovered: null, paintSeq: 0, lastTiming: null, marks: {}, userMoved: false, bounds: null, keyboardUnit: null, selectedUnit: null,
-    emphasis: { hover: [], highlight: [], selected: [] }, geometries: null, geometriesLoading: null,
+    emphasis: { hover: [], highlight: [], peers: [], selected: [] }, geometries: null, geometriesLoading: null,
     outlineTiming: null,
   };
 
@@ -56,7 +57,9 @@
   // layer of the units source makes MapLibre lay out every tile of that source again at each change
   // (0.5-0.9 s per hover), and outlines by feature state need data-driven paint on a line layer over all
   // 17,766 units, which doubled the time to rasterise every frame (120 -> 230 ms).
-  const OUTLINES = [["hover", "#000000", 1.5], ["highlight", "#e69f00", 4], ["selected", "#000000", 3]];
+  // Peers in Okabe-Ito's reddish purple, apart from the story's orange and the selection's black.
+  const OUTLINES = [["hover", "#000000", 1.5], ["highlight", "#e69f00", 4], ["peers", "#cc79a7", 3.5],
+    ["selected", "#000000", 3]];
 
   function hexToRgb(hex) {
     const n = parseInt(hex.slice(1), 16);
@@ -424,6 +427,7 @@
             S.loaded = true;
             container.dataset.ready = "true";
             outlineSelected();
+            drawOutlines(); // peers or a highlight asked for before the map was ready
             if (S.pending) { applyPayload(S.pending); S.pending = null; }
           } else {
             map.once("sourcedata", whenUnits);
@@ -470,6 +474,8 @@
     emphasised: function (kind) { return S.emphasis[kind].slice(); },
     select: setSelected,
     selectUnit: selectUnit,
+    // The peers of the selected unit, outlined (feature positions; called by dashboard/views/peers.py).
+    peers: function (ids) { emphasise("peers", Array.isArray(ids) ? ids : []); },
     shown: shown,
   };
   window.dash_clientside = Object.assign({}, window.dash_clientside, { atlas: { paint: paint } });

@@ -45,7 +45,19 @@ def create_app(build_folder: Path | None = None) -> Dash:
     set_atlas(atlas)
     # Views register their callbacks on import; import them only once the dataset is there.
     from dashboard import security, server
-    from dashboard.views import about, compare, controls, layout, map, maptable, profile, shell, sync, upload  # noqa: F401
+    from dashboard.views import (  # noqa: F401
+        about,
+        compare,
+        controls,
+        layout,
+        map,
+        maptable,
+        peers,
+        profile,
+        shell,
+        sync,
+        upload,
+    )
 
     app = Dash(
         __name__,

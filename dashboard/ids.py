@@ -6,6 +6,7 @@ STATE = "atlas-state"
 NOTICE = "atlas-notice"
 TABS = "atlas-tabs"
 VIEW_MAP = "view-map"
+VIEW_PEERS = "view-peers"
 VIEW_COMPARE = "view-compare"
 VIEW_DATA = "view-data"
 VIEW_ABOUT = "view-about"
@@ -36,6 +37,23 @@ NEIGHBOUR = "profile-neighbour"  # dict id {"type": NEIGHBOUR, "unit": unit_id}
 CLOSE = "profile-close"  # dict id {"type": CLOSE, "index": 0}
 TABLE_UNIT = "table-unit"  # dict id {"type": TABLE_UNIT, "unit": unit_id}: a row of the map's table
 
+# The peer finder (dashboard/views/peers.py, the profile's peer list)
+PEER_UNIT = "peer-unit"
+PEER_K = "peer-k"
+PEER_SCOPE = "peer-scope"
+PEER_COUNTRIES = "peer-countries"
+PEER_INDICATORS = "peer-indicators"
+PEER_MIN = "peer-min"
+PEER_WEIGHT = "peer-weight"  # dict id {"type": PEER_WEIGHT, "indicator": id}
+PEER_WEIGHTS = "peer-weights"  # the box holding one weight input per chosen indicator
+PEER_OPEN = "peer-open"  # dict id {"type": PEER_OPEN, "unit": unit_id}: a peer's name opens its profile
+PEER_ACTION = "peer-action"  # dict id {"type": PEER_ACTION, "action": ..., "where": "profile" | "view"}
+PEER_RESULTS = "peer-results"
+PEER_OUTLINES = "peer-outlines"  # the positions of the peers the map outlines (read in the browser)
+PEER_OUTLINES_DRAWN = "peer-outlines-drawn"  # how many the map script was given (set in the browser)
+PEER_DOWNLOAD_BUTTON = "peer-download"
+PEER_DOWNLOAD = "peer-download-csv"
+
 COMPARE_SENTENCES = "compare-sentences"
 COMPARE_CHARTS = "compare-charts"
 COMPARE_BOX = "compare-box"
@@ -47,6 +65,7 @@ COMPARE_TABLE = "compare-table"
 MAP_KEY = "atlas-map-key"
 PROFILE_KEY = "atlas-profile-key"
 COMPARE_KEY = "atlas-compare-key"
+PEERS_KEY = "atlas-peers-key"
 
 # The person's uploaded datasets, kept in the browser session only (dashboard/upload/datasets.py).
 UPLOADS = "atlas-uploads"

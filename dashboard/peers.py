@@ -44,8 +44,14 @@ The method, in the order it is applied:
    result says so rather than lowering the bar.
 6. **Ranking**: the k nearest (default 10, 1..50) within the scope ("all", "other_countries" or a tuple of
    country codes), ties broken by unit_id for a stable order; the chosen unit is never its own peer. Each
-   peer carries the indicators its distance used and the three that make it most alike and most different
-   (smallest and largest w_i · |Δz_i|).
+   peer carries the indicators its distance used and those that make it most alike and most different
+   (smallest and largest w_i · |Δz_i|: up to three each, at most half of them alike, the two lists apart,
+   and only an indicator that differs at all among the different).
+
+7. **Stability** (`stability`): how much a peer depends on any single indicator. The ranking is repeated
+   once without each indicator the chosen unit has (a jackknife over indicators, as in the JRC/OECD
+   practice of testing a composite by leaving one component out); a peer found in every one of those
+   rankings does not owe its place to one indicator. Shown as "kept in r of m rankings".
 
 Practice it follows: nearest-neighbour models of public bodies rank areas by a weighted Euclidean distance
 on standardised structural indicators (CIPFA's Nearest Neighbours Model for English local authorities; the
@@ -173,6 +179,7 @@ class PeerResult:
     required: int  # indicators a peer must have in common: min_common, at most the usable ones
     scales: tuple[Scale, ...]
     left_out: dict[str, str]  # indicator → why it was not used (no values, no spread)
+    tied: int = 0  # ranked units exactly as far as the k-th peer (more than the peers among them: a tie at k)
 
 
 @dataclass(frozen=True)
@@ -209,6 +216,16 @@ def check_indicator(indicators: Indicators, indicator: str) -> None:
     if indicators.get(indicator).kind == "categorical" and indicator not in ORDINAL:
         hint = " (use 'mountain', the mountain flag, instead)" if indicator == "mount_type" else ""
         raise ValueError(f"{indicator!r} is a category without an order: its codes cannot be compared{hint}")
+
+
+def comparable_ids(indicators: Indicators) -> list[str]:
+    """Return every indicator peers can be found on: numbers, ordered codes and the unit attributes."""
+    ids = []
+    for indicator in indicators.ids():
+        entry = indicators.get(indicator)
+        if entry.kind != "categorical" or indicator in ORDINAL:
+            ids.append(indicator)
+    return ids + [a for a in UNIT_ATTRIBUTES if a not in ids]
 
 
 def robust_scale(indicator: str, values: np.ndarray) -> tuple[np.ndarray, Scale | None, str | None]:
@@ -358,9 +375,11 @@ def find_peers(source: Atlas | Indicators, unit_id: str, method: PeerMethod | No
     candidates = np.flatnonzero(eligible)
     d = distance[candidates]
     k = min(method.k, len(candidates))
+    tied = 0
     if k:
+        kth = np.partition(d, k - 1)[k - 1]
+        tied = int((d == kth).sum())
         if k < len(candidates):  # keep everything tied with the k-th, then break ties by unit_id
-            kth = np.partition(d, k - 1)[k - 1]
             keep = d <= kth
             candidates, d = candidates[keep], d[keep]
         order = np.lexsort((units.rank[candidates], d))[:k]
@@ -374,9 +393,14 @@ def find_peers(source: Atlas | Indicators, unit_id: str, method: PeerMethod | No
         used_names = tuple(n_ for n_, m in zip(names, mask) if m)
         deltas = diff[p][mask]
         contribution = w[mask] * np.abs(deltas)
-        # Stable sorts: equal contributions keep the order the indicators were chosen in.
-        alike = np.argsort(contribution, kind="stable")[:N_REASONS]
-        different = np.argsort(-contribution, kind="stable")[:N_REASONS]
+        # Stable sorts: equal contributions keep the order the indicators were chosen in. The two lists never
+        # share an indicator (at most half the indicators are "alike"), and only an indicator that differs
+        # at all is "different": two units identical on everything have nothing most different.
+        order = np.argsort(contribution, kind="stable")
+        n_alike = min(N_REASONS, (len(order) + 1) // 2)
+        alike = order[:n_alike]
+        rest = [i for i in np.argsort(-contribution, kind="stable") if i not in set(alike) and contribution[i] > 0]
+        different = rest[:N_REASONS]
         peers.append(
             Peer(
                 unit_id=str(units.ids[p]),
@@ -401,4 +425,43 @@ def find_peers(source: Atlas | Indicators, unit_id: str, method: PeerMethod | No
         required=required,
         scales=matrix.scales,
         left_out=dict(matrix.left_out),
+        tied=tied,
     )
+
+
+@dataclass(frozen=True)
+class Stability:
+    """How often each peer stays among the k when one indicator at a time is left out."""
+
+    kept: dict[str, int]  # peer unit_id → rankings (of `runs`) in which it is still among the k
+    runs: int  # one per indicator the chosen unit has (0: fewer than two, nothing to leave out)
+
+
+def stability(source: Atlas | Indicators, result: PeerResult) -> Stability:
+    """Return, for the peers of `result`, in how many leave-one-indicator-out rankings each stays a peer."""
+    indicators = source if isinstance(source, Indicators) else Indicators(source)
+    method = result.method
+    used = [i for i in result.unit_indicators if i not in result.left_out]
+    if len(used) < 2:
+        return Stability({p.unit_id: 0 for p in result.peers}, 0)
+    kept = dict.fromkeys((p.unit_id for p in result.peers), 0)
+    weights = dict(method.used)
+    for left in used:
+        rest = tuple(i for i in used if i != left)
+        if not any(weights[i] > 0 for i in rest):
+            continue
+        again = find_peers(
+            indicators,
+            result.unit_id,
+            PeerMethod(
+                rest,
+                {i: weights[i] for i in rest},
+                method.k,
+                method.scope,
+                min(method.min_common, len(rest)),
+            ),
+        )
+        for peer in again.peers:
+            if peer.unit_id in kept:
+                kept[peer.unit_id] += 1
+    return Stability(kept, len(used))

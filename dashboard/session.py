@@ -33,7 +33,7 @@ def vocabulary_with(indicators: Indicators) -> Vocabulary:
     if not indicators.uploaded_ids():
         return vocab
     extra = {i: tuple(indicators.years(i)) for i in indicators.uploaded_ids()}
-    return replace(vocab, indicators=vocab.indicators | extra)
+    return replace(vocab, indicators=vocab.indicators | extra, peer_indicators=vocab.peer_indicators | set(extra))
 
 
 def session(query, uploads_store=None) -> tuple[State, Indicators]:

@@ -10,6 +10,9 @@ parser as a URL, so forged or stale component values fall back to safe defaults.
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
+
 from dash import no_update
 
 from dashboard import ids
@@ -17,12 +20,12 @@ from dashboard.atlas import Atlas
 from dashboard.i18n import t
 from dashboard.search import search_options
 from dashboard.session import indicators_for, vocabulary_with, with_story
-from dashboard.state import LATEST, State, parse_query, to_query
+from dashboard.state import LATEST, PeerState, State, parse_query, to_query
 from dashboard.stories import stories_for
 from dashboard.vocabulary import year_options
 
 # The parts of the page that redraw from a key of their own (see `_keys`).
-KEYS = ("map_key", "profile_key", "compare_key")
+KEYS = ("map_key", "profile_key", "compare_key", "peers_key")
 # The controls the state callback sets, each named after the State field it shows ("search" shows the
 # selected unit); "year_options" and "search_options" are the option lists of two of them.
 CONTROLS = (
@@ -37,6 +40,13 @@ CONTROLS = (
     "zoom",
     "search_options",
     "search",
+    "peer_k",
+    "peer_scope",
+    "peer_countries",
+    "peer_indicators",
+    "peer_min",
+    "peer_unit_options",
+    "peer_unit",
 )
 # Every output of the state callback, in the order of its Dash outputs.
 OUTPUTS = ("url", "state", "notice", *KEYS, *CONTROLS)
@@ -53,6 +63,13 @@ INPUTS = (
     "selected",
     "searched",
     "story_nav",
+    "peer_k",
+    "peer_scope",
+    "peer_countries",
+    "peer_indicators",
+    "peer_min",
+    "peer_unit",
+    "peer_weights",  # {indicator: value} of the weight inputs on screen
 )
 
 
@@ -91,6 +108,8 @@ def transition(
         k: inputs.get(k) for k in ("view", "indicator", "year", "countries", "method", "classes", "scheme", "zoom")
     }
     shown["search"] = inputs.get("searched")
+    shown |= {name: inputs.get(name) for name in ("peer_k", "peer_scope", "peer_countries", "peer_indicators")}
+    shown |= {"peer_min": inputs.get("peer_min"), "peer_unit": inputs.get("peer_unit")}
     return {
         "url": query if query != (search or "") else no_update,
         "state": query if query != current_query else no_update,
@@ -116,6 +135,12 @@ def _apply(current: State, trigger, atlas: Atlas, **inputs) -> State:
             return current.with_(unit=None)
         if trigger.get("type") in (ids.NEIGHBOUR, ids.TABLE_UNIT):
             return current.with_(unit=str(trigger.get("unit")))
+        if trigger.get("type") == ids.PEER_OPEN:  # a peer's name: its profile, on the map
+            return current.with_(unit=str(trigger.get("unit")), view="map")
+        if trigger.get("type") == ids.PEER_ACTION:
+            return _peer_action(current, trigger.get("action"))
+        if trigger.get("type") == ids.PEER_WEIGHT:
+            return _with_weight(current, trigger.get("indicator"), inputs.get("peer_weights"))
         return current
     value = {
         ids.TABS: ("view", inputs["view"]),
@@ -126,7 +151,10 @@ def _apply(current: State, trigger, atlas: Atlas, **inputs) -> State:
         ids.ZOOM: ("zoom", inputs["zoom"]),
         ids.SELECTED: ("unit", inputs["selected"]),
         ids.SEARCH: ("unit", inputs["searched"]),
+        ids.PEER_UNIT: ("unit", inputs.get("peer_unit")),
     }.get(trigger)
+    if trigger in _PEER_CONTROLS:
+        return _with_peer_control(current, trigger, inputs, atlas)
     if trigger == ids.CLASSES:
         try:
             return current.with_(classes=int(inputs["classes"]))
@@ -146,6 +174,75 @@ def _apply(current: State, trigger, atlas: Atlas, **inputs) -> State:
     if name == "unit" and new_value in (None, ""):
         return current.with_(unit=None)
     return current.with_(**{name: new_value})
+
+
+_PEER_CONTROLS = (ids.PEER_K, ids.PEER_SCOPE, ids.PEER_COUNTRIES, ids.PEER_INDICATORS, ids.PEER_MIN)
+
+
+def _with_peer_control(current: State, trigger: str, inputs: dict, atlas: Atlas) -> State:
+    """Return `current` with the peer method changed by one of the peer finder's controls. Values are
+    taken as they come; the URL parser that every new state goes through drops what is out of range."""
+    peer = current.peer
+    if trigger == ids.PEER_K:
+        peer = replace(peer, k=_whole(inputs.get("peer_k"), peer.k))
+    elif trigger == ids.PEER_MIN:
+        peer = replace(peer, min_common=_whole(inputs.get("peer_min"), peer.min_common))
+    elif trigger == ids.PEER_SCOPE:
+        scope = inputs.get("peer_scope")
+        peer = replace(peer, scope=scope if isinstance(scope, str) else peer.scope)
+        if peer.scope == "chosen" and not peer.countries:
+            # Start from the other countries, the default scope: unticking some is the usual next step.
+            own = _unit_country(current)
+            peer = replace(peer, countries=tuple(c for c in sorted(atlas.units["country"].unique()) if c != own))
+    elif trigger == ids.PEER_COUNTRIES:
+        chosen = inputs.get("peer_countries")
+        picked = tuple(sorted({c for c in chosen if isinstance(c, str)})) if isinstance(chosen, list) else ()
+        peer = replace(peer, countries=picked, scope="chosen") if picked else peer
+    elif trigger == ids.PEER_INDICATORS:
+        chosen = inputs.get("peer_indicators")
+        picked = tuple(dict.fromkeys(i for i in chosen if isinstance(i, str))) if isinstance(chosen, list) else ()
+        if picked:
+            weights = tuple((i, w) for i, w in peer.weights if i in picked)
+            peer = replace(peer, indicators=picked, weights=weights)
+    return current.with_(peer=peer)
+
+
+def _with_weight(current: State, indicator, weights) -> State:
+    """Return `current` with the weight of `indicator` set from the weight inputs (`weights`: id → value)."""
+    if not isinstance(weights, dict) or indicator not in current.peer.indicators:
+        return current
+    value = weights.get(indicator)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return current
+    merged = dict(current.peer.weights) | {indicator: float(value)}
+    ordered = tuple((i, merged[i]) for i in current.peer.indicators if i in merged and merged[i] != 1.0)
+    return current.with_(peer=replace(current.peer, weights=ordered))
+
+
+def _peer_action(current: State, action) -> State:
+    """The peer finder's buttons: show the peers on the map, hide them, open the peer table."""
+    if action == "show_on_map":
+        return current.with_(view="map", peers=True)
+    if action == "hide_on_map":
+        return current.with_(peers=False)
+    if action == "open_table":
+        return current.with_(view="peers")
+    if action == "reset":
+        return current.with_(peer=PeerState())
+    return current
+
+
+def _whole(value, fallback: int) -> int:
+    if isinstance(value, bool):
+        return fallback
+    if isinstance(value, int | float) and math.isfinite(value) and float(value).is_integer():
+        return int(value)
+    return fallback
+
+
+def _unit_country(state: State) -> str | None:
+    # unit ids start with their country code (AT_70101, SI_041, LI_01)
+    return state.unit.split("_", 1)[0] if state.unit else None
 
 
 def _navigate(state: State, nav, atlas: Atlas) -> State:
@@ -176,7 +273,9 @@ def _keys(state: State) -> dict[str, str | None]:
     return {
         "map_key": to_query(map_state),
         # Without a unit the profile panel shows the same hint whatever the indicator: nothing to redraw.
-        "profile_key": to_query(State(unit=state.unit, lang=state.lang, indicator=state.indicator))
+        "profile_key": to_query(
+            State(unit=state.unit, lang=state.lang, indicator=state.indicator, peers=state.peers, peer=state.peer)
+        )
         if state.unit
         else to_query(State(lang=state.lang)),
         "compare_key": to_query(
@@ -186,6 +285,11 @@ def _keys(state: State) -> dict[str, str | None]:
         )
         if state.view == "compare"
         else None,
+        # The peer finder's table (and the peers' outlines on the map): while its view is open, or while
+        # the map outlines the selected unit's peers; otherwise a key that draws nothing.
+        "peers_key": to_query(State(view="peers", unit=state.unit, lang=state.lang, peers=state.peers, peer=state.peer))
+        if state.view == "peers" or (state.peers and state.unit)
+        else to_query(State(lang=state.lang)),
     }
 
 
@@ -203,6 +307,12 @@ def _control_values(atlas: Atlas, indicators, state: State, shown: dict, trigger
         "scheme": state.scheme,
         "zoom": state.zoom,
         "search": state.unit,
+        "peer_k": state.peer.k,
+        "peer_scope": state.peer.scope,
+        "peer_countries": list(state.peer.countries),
+        "peer_indicators": list(state.peer.indicators),
+        "peer_min": state.peer.min_common,
+        "peer_unit": state.unit,
     }
     values = {}
     for name in CONTROLS:
@@ -213,6 +323,10 @@ def _control_values(atlas: Atlas, indicators, state: State, shown: dict, trigger
         if name == "search_options":
             # The dropdown drops a value that is not among its options: offer the selected unit.
             changed = state.unit != shown.get("search")
+            values[name] = search_options(atlas, "", state.lang, state.unit) if changed else no_update
+            continue
+        if name == "peer_unit_options":
+            changed = state.unit != shown.get("peer_unit")
             values[name] = search_options(atlas, "", state.lang, state.unit) if changed else no_update
             continue
         current = shown.get(name)

@@ -6,7 +6,8 @@ from functools import lru_cache
 
 from dashboard.atlas import Atlas
 from dashboard.i18n import t, unit_label
-from dashboard.indicators import catalogue_indicators
+from dashboard.indicators import Indicators, catalogue_indicators
+from dashboard.peers import comparable_ids
 from dashboard.state import LATEST, Vocabulary
 from geo.terms import DEFAULT_LANGUAGE, LANGUAGES, THEMES
 
@@ -19,6 +20,7 @@ def vocabulary(atlas: Atlas) -> Vocabulary:
         units=frozenset(atlas.units["unit_id"]),
         zoom_targets=frozenset(k for k in atlas.bounds if k != "all"),
         languages=LANGUAGES,
+        peer_indicators=frozenset(comparable_ids(Indicators(atlas))),
     )
 
 

@@ -148,10 +148,14 @@ def test_each_peer_says_which_indicators_it_used_and_why_it_is_alike(synthetic_a
     assert len(result.peers) == 10
     for peer in result.peers:
         assert set(peer.indicators) <= set(SYNTHETIC_SET) and len(peer.indicators) >= 3
-        assert set(peer.most_alike) <= set(peer.indicators) and len(peer.most_alike) == 3
+        assert set(peer.most_alike) <= set(peer.indicators)
+        assert len(peer.most_alike) == min(3, (len(peer.indicators) + 1) // 2)
+        assert not set(peer.most_alike) & set(peer.most_different)  # never both alike and different
         contribution = {i: abs(peer.z_differences[i]) for i in peer.indicators}
         assert contribution[peer.most_alike[0]] == min(contribution.values())
-        assert contribution[peer.most_different[0]] == max(contribution.values())
+        if max(contribution.values()) > 0:
+            assert contribution[peer.most_different[0]] == max(contribution.values())
+        assert all(contribution[i] > 0 for i in peer.most_different)
     assert [s.indicator for s in result.scales] == list(SYNTHETIC_SET)
     assert {s.indicator for s in result.scales if s.log} == {"population"}
 
@@ -325,3 +329,12 @@ def test_bolzano_and_jesenice_get_ten_peers_in_other_countries(atlas, unit, coun
         assert result.unit_indicators == ("dist_urban_centre_km", "degurba", "mountain")
     distances = [p.distance for p in result.peers]
     assert distances == sorted(distances)
+
+
+def test_two_identical_units_have_nothing_most_different(synthetic_atlas):
+    values = dict.fromkeys(synthetic_atlas.unit_ids, 0.0) | {"AT_70101": 1.0, "CH_261": 1.0, "CH_6300": 3.0}
+    twin = Dataset("twin", "Twin", "", 2024, "indicator", "twin.csv", values)
+    method = PeerMethod(("upload:twin",), k=1, min_common=1)
+    result = find_peers(Indicators(synthetic_atlas, [twin]), "AT_70101", method)
+    assert result.peers[0].unit_id == "CH_261" and result.peers[0].distance == 0
+    assert result.peers[0].most_alike == ("upload:twin",) and result.peers[0].most_different == ()

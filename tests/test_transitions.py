@@ -23,6 +23,13 @@ SHOWN = dict(
     selected=None,
     searched=None,
     story_nav=None,
+    peer_k=10,
+    peer_scope="other_countries",
+    peer_countries=[],
+    peer_indicators=["population", "density", "pop_change_pa", "dist_urban_centre_km", "degurba", "mountain"],
+    peer_min=3,
+    peer_unit=None,
+    peer_weights={},
 )
 
 

@@ -173,6 +173,11 @@ def zoom_options(atlas: Atlas, lang: str) -> list[dict]:
     prevent_initial_call=True,
 )
 def update_search(query, selected, state_query):
+    return search_answer(query, selected, state_query)
+
+
+def search_answer(query, selected, state_query):
+    """The options of a unit search box for what has been typed (the map's and the peer finder's)."""
     atlas = get_atlas()
     if not isinstance(query, str) or len(query) > 100:
         return no_update

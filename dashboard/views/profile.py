@@ -18,8 +18,11 @@ from dashboard.atlas import Atlas
 from dashboard.context import atlas as get_atlas
 from dashboard.figures import PNG_CONFIG, localise, radar
 from dashboard.i18n import fmt_number, fmt_value, t
-from dashboard.indicators import catalogue_indicators
+from dashboard.indicators import Indicators, catalogue_indicators
+from dashboard.peer_table import label as peer_label
+from dashboard.peer_table import run, scope_text
 from dashboard.session import session
+from dashboard.state import State
 from dashboard.stats import percentile_rank
 from dashboard.upload.datasets import SPI_SCALE, load_datasets
 from dashboard.vocabulary import (
@@ -112,11 +115,21 @@ def empty(lang: str) -> list:
     return [html.P(t("profile.empty", lang), className="atlas-profile-empty")]
 
 
-def render(atlas: Atlas, unit_id: str | None, lang: str, highlight: str | None = None, uploads: Sequence = ()) -> list:
+def render(
+    atlas: Atlas,
+    unit_id: str | None,
+    lang: str,
+    highlight: str | None = None,
+    uploads: Sequence = (),
+    state: State | None = None,
+    indicators: Indicators | None = None,
+) -> list:
     """Return the profile panel's content for `unit_id` (or the hint when none is selected).
 
     `uploads` are the session's uploaded datasets: their values for the unit are listed, and a
-    self-assessment of the fields of action is drawn as a radar beside the open statistics.
+    self-assessment of the fields of action is drawn as a radar beside the open statistics. `state` gives
+    the peer finder's method for the unit's peer list (its defaults without one); `indicators` the
+    indicators it may use (the catalogue's and the uploads).
     """
     if not unit_id:
         return empty(lang)
@@ -177,6 +190,7 @@ def render(atlas: Atlas, unit_id: str | None, lang: str, highlight: str | None =
             ],
         ),
         html.Ul([html.Li(f) for f in facts], className="atlas-facts"),
+        *peer_list(indicators or Indicators(atlas), (state or State()).with_(unit=unit_id, lang=lang)),
         _table(atlas, rows, unit, lang, highlight),
         *_region_block(atlas, unit, lang),
         html.P(
@@ -192,6 +206,65 @@ def render(atlas: Atlas, unit_id: str | None, lang: str, highlight: str | None =
         html.Div(className="atlas-radars", children=[chart, *_assessment_radar(unit_id, unit["name"], uploads, lang)]),
         html.H3(t("profile.neighbours", lang)),
         _neighbours(atlas, unit_id, lang),
+    ]
+
+
+def peer_list(indicators: Indicators, state: State) -> list:
+    """The unit's peers (dashboard/peers.py, the state's method): each with its distance and why it is alike
+    and different, buttons to outline them on the map and to open the full table."""
+    lang = state.lang
+    outcome = run(indicators, state, stable=False)
+    if isinstance(outcome, str):
+        return [html.H3(t("peers.title", lang)), html.P(t(outcome, lang), className="atlas-small")]
+    result, _ = outcome
+    title = html.H3(t("peers.profile_title", lang, scope=scope_text(result, lang)), id="profile-peers")
+    if not result.peers:
+        return [title, html.P(t("peers.none", lang, required=result.required), className="atlas-small")]
+    items = []
+    for peer in result.peers:
+        why = t(
+            "peers.why",
+            lang,
+            distance=fmt_number(peer.distance, lang, 2),
+            alike=", ".join(peer_label(indicators, i, lang) for i in peer.most_alike[:2]),
+            different=peer_label(indicators, peer.most_different[0], lang) if peer.most_different else "–",
+        )
+        if len(peer.indicators) < len(result.unit_indicators):  # fewer in common: say so, it may look closer
+            why += " " + t("peers.on_fewer", lang, used=len(peer.indicators), total=len(result.unit_indicators))
+        items.append(
+            html.Li(
+                [
+                    html.Button(
+                        f"{peer.name} ({country_name(peer.country, lang)})",
+                        id={"type": ids.PEER_OPEN, "unit": peer.unit_id},
+                        className="atlas-link",
+                    ),
+                    html.Span(why, className="atlas-peer-why"),
+                ]
+            )
+        )
+    used = ", ".join(peer_label(indicators, i, lang) for i in result.unit_indicators)
+    action = "hide_on_map" if state.peers else "show_on_map"
+    return [
+        title,
+        html.P(t("peers.profile_help", lang, indicators=used), className="atlas-small"),
+        html.Ol(items, className="atlas-peer-list"),
+        html.Div(
+            className="atlas-peer-buttons",
+            children=[
+                html.Button(
+                    t(f"peers.{action}", lang),
+                    id={"type": ids.PEER_ACTION, "action": action, "where": "profile"},
+                    className="atlas-button",
+                    **{"aria-pressed": "true" if state.peers else "false"},
+                ),
+                html.Button(
+                    t("peers.open_table", lang),
+                    id={"type": ids.PEER_ACTION, "action": "open_table", "where": "profile"},
+                    className="atlas-button",
+                ),
+            ],
+        ),
     ]
 
 
@@ -366,4 +439,5 @@ def _assessment_radar(unit_id: str, name: str, uploads: Sequence, lang: str) -> 
 def update_profile(profile_key, uploads):
     state, indicators = session(profile_key, uploads)
     atlas = get_atlas()
-    return render(atlas, state.unit, state.lang, state.indicator, load_datasets(uploads, atlas.unit_ids))
+    datasets = load_datasets(uploads, atlas.unit_ids)
+    return render(atlas, state.unit, state.lang, state.indicator, datasets, state, indicators)

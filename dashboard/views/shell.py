@@ -1,4 +1,4 @@
-"""Which view is visible: the three views stay mounted (the map keeps its loaded geometry) and are shown or
+"""Which view is visible: the views stay mounted (the map keeps its loaded geometry) and are shown or
 hidden by class, so switching views never reloads the map."""
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ clientside_callback(
                 if (window.atlasMap) window.atlasMap.shown();
             }, 0);
         }
-        return [cls("map"), cls("compare"), cls("data"), cls("about")];
+        return [cls("map"), cls("peers"), cls("compare"), cls("data"), cls("about")];
     }
     """,
     Output(ids.VIEW_MAP, "className"),
+    Output(ids.VIEW_PEERS, "className"),
     Output(ids.VIEW_COMPARE, "className"),
     Output(ids.VIEW_DATA, "className"),
     Output(ids.VIEW_ABOUT, "className"),

@@ -26,6 +26,7 @@ _OUTPUTS = dict(
     map_key=Output(ids.MAP_KEY, "data"),
     profile_key=Output(ids.PROFILE_KEY, "data"),
     compare_key=Output(ids.COMPARE_KEY, "data"),
+    peers_key=Output(ids.PEERS_KEY, "data"),
     view=Output(ids.TABS, "value"),
     indicator=Output(ids.INDICATOR, "value"),
     year_options=Output(ids.YEAR, "options"),
@@ -37,6 +38,13 @@ _OUTPUTS = dict(
     zoom=Output(ids.ZOOM, "value"),
     search_options=Output(ids.SEARCH, "options"),
     search=Output(ids.SEARCH, "value"),
+    peer_k=Output(ids.PEER_K, "value"),
+    peer_scope=Output(ids.PEER_SCOPE, "value"),
+    peer_countries=Output(ids.PEER_COUNTRIES, "value"),
+    peer_indicators=Output(ids.PEER_INDICATORS, "value"),
+    peer_min=Output(ids.PEER_MIN, "value"),
+    peer_unit_options=Output(ids.PEER_UNIT, "options"),
+    peer_unit=Output(ids.PEER_UNIT, "value"),
 )
 # In the order of `transitions.OUTPUTS`, which is the order of the outputs on the wire (a test checks).
 
@@ -57,10 +65,20 @@ _INPUTS = dict(
     neighbour=Input({"type": ids.NEIGHBOUR, "unit": ALL}, "n_clicks"),
     table_unit=Input({"type": ids.TABLE_UNIT, "unit": ALL}, "n_clicks"),
     story_nav=Input(ids.STORY_NAV, "data"),
+    peer_k=Input(ids.PEER_K, "value"),
+    peer_scope=Input(ids.PEER_SCOPE, "value"),
+    peer_countries=Input(ids.PEER_COUNTRIES, "value"),
+    peer_indicators=Input(ids.PEER_INDICATORS, "value"),
+    peer_min=Input(ids.PEER_MIN, "value"),
+    peer_unit=Input(ids.PEER_UNIT, "value"),
+    peer_weights=Input({"type": ids.PEER_WEIGHT, "indicator": ALL}, "value"),
+    peer_open=Input({"type": ids.PEER_OPEN, "unit": ALL}, "n_clicks"),
+    peer_action=Input({"type": ids.PEER_ACTION, "action": ALL, "where": ALL}, "n_clicks"),
     current_query=DashState(ids.STATE, "data"),
     map_key=DashState(ids.MAP_KEY, "data"),
     profile_key=DashState(ids.PROFILE_KEY, "data"),
     compare_key=DashState(ids.COMPARE_KEY, "data"),
+    peers_key=DashState(ids.PEERS_KEY, "data"),
     uploads=DashState(ids.UPLOADS, "data"),
 )
 
@@ -70,11 +88,17 @@ def sync_state(search, current_query, uploads, **values) -> dict:
     """Return the state callback's outputs by name (see `dashboard.transitions.transition`)."""
     # Several inputs can change in one go (adding an upload sets the indicator and the view): apply each.
     triggers = [_trigger_id(prop) for prop in ctx.triggered_prop_ids] or [None]
+    # The weight inputs by their indicator: the pattern's ids say which value is whose.
+    values["peer_weights"] = {
+        item["id"].get("indicator"): item.get("value")
+        for item in ctx.args_grouping.get("peer_weights", [])
+        if isinstance(item, dict) and isinstance(item.get("id"), dict)
+    }
     return transition(
         get_atlas(),
         triggers,
         search,
-        {name: values[name] for name in INPUTS},
+        {name: values.get(name) for name in INPUTS},
         current_query,
         {name: values[name] for name in KEYS},
         uploads,
