@@ -448,3 +448,67 @@ def test_a_spreadsheet_bomb_is_refused_in_the_page_and_a_good_file_still_reads(p
     page.wait_for_selector("#upload-summary")
     assert "2" in page.locator("#upload-summary").inner_text()
     assert page.locator("#upload-report .atlas-error").count() == 0
+
+
+def _peer_rows(page) -> list[str]:
+    return page.locator("#peer-table tbody tr th").all_inner_texts()
+
+
+def test_bolzano_shows_ten_peers_in_other_countries_outlined_and_a_shared_link_shows_the_same(page, server, browser):
+    page.goto(server.url + "/?unit=IT_021008")
+    wait_for_map(page)
+    page.wait_for_selector("#profile-peers")
+    assert page.locator("#profile-peers").inner_text() == "Most alike in other countries"
+    peers = page.locator(".atlas-peer-list li")
+    assert peers.count() == 10
+    listed = peers.all_inner_texts()
+    assert all("(Italy)" not in line and "alike in" in line for line in listed), listed
+    # Outlined on the map: ten units, from a list of positions (no geometry sent).
+    page.get_by_role("button", name="Show the peers on the map").click()
+    page.wait_for_function("() => location.search.includes('peers=1')")
+    page.wait_for_function("() => window.atlasMap.emphasised('peers').length === 10")
+    # The whole table, keyboard only: the button is reached and pressed like any other.
+    page.get_by_role("button", name="All indicators side by side").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#peer-table")
+    assert page.locator("#peer-heading").inner_text() == "Peers of Bolzano (Italy)"
+    rows = _peer_rows(page)
+    assert len(rows) == 11 and rows[0] == "Bolzano (Italy)"
+    assert [r.split(" (")[0] for r in rows[1:]] == [line.split(" (")[0] for line in listed]
+    headers = page.locator("#peer-table thead th").all_inner_texts()
+    assert {"Population", "Population density", "Degree of urbanisation"} <= set(headers)
+    # A changed method goes into the URL; the link opened elsewhere shows the same screen.
+    page.locator("#peer-k").fill("5")
+    page.locator("#peer-k").press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('#peer-table tbody tr').length === 6")
+    assert "pk=5" in page.url and "view=peers" in page.url
+    shown = _peer_rows(page)
+    other, log = open_page(browser, server.url)
+    other.goto(page.url)
+    other.wait_for_selector("#peer-table")
+    other.wait_for_function("() => document.querySelectorAll('#peer-table tbody tr').length === 6")
+    assert _peer_rows(other) == shown
+    assert other.locator("#peer-k").input_value() == "5"
+    assert log.problems() == []
+    other.context.close()
+    # A peer's name opens its profile on the map.
+    first = page.locator("#peer-table tbody tr:nth-child(2) th button")
+    name = first.inner_text().split(" (")[0]
+    first.click()
+    page.wait_for_function("n => document.getElementById('profile-name')?.textContent.startsWith(n)", arg=name)
+
+
+@pytest.mark.parametrize("lang", ["en", "sl"])
+def test_jesenice_finds_peers_on_what_slovenia_has_and_says_what_it_lacks(page, server, lang):
+    page.goto(server.url + f"/?view=peers&unit=SI_041&lang={lang}")
+    page.wait_for_selector("#peer-table")
+    rows = _peer_rows(page)
+    assert len(rows) == 11 and rows[0].startswith("Jesenice")
+    text = page.locator("#peer-results").inner_text()
+    if lang == "en":
+        assert "Jesenice has no value of Population, Population density, Population change per year" in text
+        assert "Compared on 3 of 3 indicators" in text
+    assert page.locator("#peer-table tbody tr:first-child td.num").first.inner_text() == "–"
+    assert page.locator("#peer-table").get_attribute("id") == "peer-table"
+    # No label cut: the table scrolls sideways inside its region, the page does not.
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")

@@ -61,3 +61,54 @@ def test_a_part_redraws_only_when_its_key_changes(atlas):
     assert again["map_key"] is no_update
     assert "unit=CH_261" in again["profile_key"]
     assert again["url"] == again["state"] == "?unit=CH_261"
+
+
+def test_the_peer_controls_change_the_method_in_the_url(atlas):
+    start = "?unit=AT_70101"
+    k = transition(atlas, ids.PEER_K, start, SHOWN | {"peer_k": 25}, start)
+    assert k["state"] == "?unit=AT_70101&pk=25"
+    scope = transition(atlas, ids.PEER_SCOPE, start, SHOWN | {"peer_scope": "chosen"}, start)
+    # "These countries" starts from every country but the unit's own.
+    assert "pscope=chosen&pc=CH,DE,FR,IT,LI,SI" in scope["state"]
+    assert scope["peer_countries"] == ["CH", "DE", "FR", "IT", "LI", "SI"]
+    chosen = transition(atlas, ids.PEER_INDICATORS, start, SHOWN | {"peer_indicators": ["population", "jobs"]}, start)
+    assert "pi=population,jobs" in chosen["state"]
+    weighted = transition(
+        atlas,
+        {"type": ids.PEER_WEIGHT, "indicator": "jobs"},
+        start,
+        SHOWN | {"peer_weights": {"population": 1, "jobs": 2}},
+        chosen["state"],
+    )
+    assert weighted["state"].endswith("pi=population,jobs&pw=jobs:2")
+    # Forged values: a weight for an indicator not chosen, a k out of range, a non-number.
+    for trigger, inputs in [
+        ({"type": ids.PEER_WEIGHT, "indicator": "foreign_pct"}, {"peer_weights": {"foreign_pct": 3}}),
+        (ids.PEER_K, {"peer_k": 10_000}),
+        (ids.PEER_MIN, {"peer_min": "3; DROP"}),
+        ({"type": ids.PEER_WEIGHT, "indicator": "jobs"}, {"peer_weights": {"jobs": float("nan")}}),
+    ]:
+        out = transition(atlas, trigger, chosen["state"], SHOWN | inputs, chosen["state"])
+        assert out["state"] is no_update or out["state"] == chosen["state"], (trigger, out["state"])
+    # A category without an order cannot be compared on: the method falls back to the default set.
+    unordered = transition(
+        atlas, ids.PEER_INDICATORS, start, SHOWN | {"peer_indicators": ["mount_type", {"x": 1}]}, start
+    )
+    assert unordered["state"] is no_update or "pi=" not in unordered["state"]
+
+
+def test_the_peer_buttons_show_the_peers_on_the_map_and_open_the_table(atlas):
+    start = "?unit=AT_70101"
+    shown = transition(
+        atlas, {"type": ids.PEER_ACTION, "action": "show_on_map", "where": "profile"}, start, SHOWN, start
+    )
+    assert shown["state"] == "?unit=AT_70101&peers=1"
+    assert "unit=AT_70101" in shown["peers_key"]  # the peers' outlines are drawn from this key
+    table = transition(
+        atlas, {"type": ids.PEER_ACTION, "action": "open_table", "where": "profile"}, start, SHOWN, start
+    )
+    assert table["state"] == "?view=peers&unit=AT_70101" and table["view"] == "peers"
+    peer = transition(atlas, {"type": ids.PEER_OPEN, "unit": "CH_261"}, table["state"], SHOWN, table["state"])
+    assert peer["state"] == "?unit=CH_261"  # a peer's name opens its profile on the map
+    # Without the peer view or outlines the peers key draws nothing, whatever the unit.
+    assert "unit" not in transition(atlas, None, start, SHOWN, "")["peers_key"]

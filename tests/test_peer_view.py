@@ -1,0 +1,105 @@
+"""The peer finder's page parts on the synthetic build: the table's cells are the build's values, the CSV
+carries the method and sources and reads back, the profile lists the peers, and the view says what it left
+out (checked against the values computed here, not against the module's own helpers)."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+
+from dashboard import ids
+from dashboard.indicators import Indicators
+from dashboard.peer_table import method_lines, peer_frame, peer_rows, run
+from dashboard.peers import PeerMethod, find_peers
+from dashboard.state import PeerState, State
+from dashboard.views import peers as peer_view
+from dashboard.views import profile
+from tests.components import find, texts
+
+METHOD = PeerState(indicators=("population", "pop_change_pa", "share_65plus", "dist_urban_centre_km", "mountain"))
+
+
+def _state(**changes) -> State:
+    return State(unit="AT_70101", view="peers", peer=METHOD).with_(**changes)
+
+
+def test_the_rows_hold_the_builds_latest_values_with_year_and_source(synthetic_atlas):
+    indicators = Indicators(synthetic_atlas)
+    result, stable = run(indicators, _state())
+    rows = peer_rows(indicators, result, stable)
+    assert [r.unit_id for r in rows] == ["AT_70101", *[p.unit_id for p in result.peers]]
+    assert rows[0].rank == 0 and rows[0].distance is None and [r.rank for r in rows[1:]] == list(range(1, 11))
+    # The tidy table of the build, read here independently of the atlas's series.
+    values = pd.read_parquet(synthetic_atlas.folder / "indicators.parquet")
+    for row in rows:
+        for indicator in ("population", "share_65plus"):
+            mine = values[(values["unit_id"] == row.unit_id) & (values["indicator"] == indicator)]
+            cell = row.cells[indicator]
+            if mine.empty:
+                assert np.isnan(cell.value) and cell.year is None and cell.source is None
+            else:
+                latest = mine.sort_values("year").iloc[-1]
+                assert cell.value == latest["value"] and cell.year == latest["year"]
+                assert cell.source == latest["source"]
+        position = int(synthetic_atlas.position[row.unit_id])
+        assert row.cells["dist_urban_centre_km"].value == synthetic_atlas.units.at[position, "dist_urban_centre_km"]
+
+
+def test_stability_counts_the_rankings_that_leave_one_indicator_out(synthetic_atlas):
+    indicators = Indicators(synthetic_atlas)
+    result, stable = run(indicators, _state())
+    used = result.unit_indicators
+    assert stable.runs == len(used)
+    for peer in result.peers:
+        kept = 0
+        for left in used:
+            rest = tuple(i for i in used if i != left)
+            again = find_peers(
+                synthetic_atlas, "AT_70101", PeerMethod(rest, k=10, scope="other_countries", min_common=3)
+            )
+            kept += peer.unit_id in {p.unit_id for p in again.peers}
+        assert stable.kept[peer.unit_id] == kept
+
+
+def test_the_csv_carries_method_and_sources_and_reads_back(synthetic_atlas):
+    indicators = Indicators(synthetic_atlas)
+    result, stable = run(
+        indicators, _state(peer=METHOD.__class__(**{**METHOD.__dict__, "weights": (("mountain", 2.0),)}))
+    )
+    rows = peer_rows(indicators, result, stable)
+    header = "".join(f"# {line}\n" for line in method_lines(synthetic_atlas, indicators, result, rows, stable.runs))
+    text = header + peer_frame(indicators, rows, stable.runs).to_csv(index=False)
+    assert "mountain (2)" in header and "k = 10; scope: other countries only" in header
+    assert all(f"source {s}:" in header for s in {r.cells["population"].source for r in rows} - {None})
+    table = pd.read_csv(io.StringIO(text), comment="#")
+    assert len(table) == 11 and table.loc[0, "unit_id"] == "AT_70101"
+    assert list(table["distance"][1:]) == [round(p.distance, 4) for p in result.peers]
+    assert set(table["country"][1:]) <= {"CH", "IT", "SI"}  # other countries only
+
+
+def test_the_view_names_what_it_could_not_use(synthetic_atlas):
+    indicators = Indicators(synthetic_atlas)
+    # Slovenia is at NUTS 3 level with no population change in the synthetic build.
+    state = _state(unit="SI041", peer=PeerState(indicators=("population", "pop_change_pa", "density", "mountain")))
+    content, positions = peer_view.results(synthetic_atlas, indicators, state)
+    shown = " ".join(texts(content))
+    result = find_peers(synthetic_atlas, "SI041", state.peer.method())
+    assert result.left_out.get("density") == "no unit has a value"
+    assert "Population density was left out: no unit has a value." in shown
+    assert positions == [int(synthetic_atlas.position[p.unit_id]) for p in result.peers]
+    names = [b.children for b in find(content, lambda c: isinstance(getattr(c, "id", None), dict))]
+    assert len(names) == len(result.peers) + 1  # each peer's name opens its profile; one button shows them on the map
+
+
+def test_the_profile_lists_the_peers_with_buttons_to_show_them(synthetic_atlas):
+    indicators = Indicators(synthetic_atlas)
+    panel = profile.render(
+        synthetic_atlas, "AT_70101", "en", uploads=(), state=State(peer=METHOD), indicators=indicators
+    )
+    result = find_peers(synthetic_atlas, "AT_70101", METHOD.method())
+    opens = find(panel, lambda c: isinstance(getattr(c, "id", None), dict) and c.id.get("type") == ids.PEER_OPEN)
+    assert [b.id["unit"] for b in opens] == [p.unit_id for p in result.peers]
+    actions = find(panel, lambda c: isinstance(getattr(c, "id", None), dict) and c.id.get("type") == ids.PEER_ACTION)
+    assert [a.id["action"] for a in actions] == ["show_on_map", "open_table"]
