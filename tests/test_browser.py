@@ -327,6 +327,7 @@ AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "ax
     [
         ("/?unit=AT_70101", "#profile-name"),
         ("/?view=compare&indicator=share_65plus", "#compare-table table"),
+        ("/?view=peers&unit=IT_021008", "#peer-table"),
         ("/?view=data", "#upload-file"),
         ("/?view=about&lang=it", "#view-about table"),
         ("/?story=alps-in-change&step=4&lang=sl", "#story-caption"),

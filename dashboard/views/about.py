@@ -84,6 +84,9 @@ def layout(atlas: Atlas, lang: str) -> list:
         ),
         html.P(t("about.intervals", lang)),
         html.P(t("about.latest", lang)),
+        # The same text as under the peer table: one description of the method.
+        html.H4(t("peers.method_title", lang), id="about-peers"),
+        *[html.P(paragraph) for paragraph in t("peers.method", lang).split("\n\n")],
         html.H3(t("about.gaps", lang)),
         _coverage(atlas, lang),
         _failures(atlas, lang),

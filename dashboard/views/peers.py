@@ -69,35 +69,34 @@ def layout(atlas: Atlas, state: State) -> html.Div:
                             id=ids.PEER_K, type="number", min=1, max=K_MAX, step=1, value=state.peer.k, debounce=True
                         ),
                     ),
-                    html.Fieldset(
-                        className="atlas-field",
-                        children=[
-                            html.Legend(t("peers.scope", lang)),
-                            dcc.RadioItems(
-                                id=ids.PEER_SCOPE,
-                                options=[{"label": t(f"peers.scope_{s}", lang), "value": s} for s in PEER_SCOPES],
-                                value=state.peer.scope,
-                                className="atlas-radio",
-                            ),
-                            dcc.Checklist(
-                                id=ids.PEER_COUNTRIES,
-                                options=[{"label": country_name(c, lang), "value": c} for c in countries],
-                                value=list(state.peer.countries),
-                                className="atlas-checklist",
-                                inline=True,
-                            ),
-                        ],
+                    _field(
+                        t("peers.scope", lang),
+                        dcc.RadioItems(
+                            id=ids.PEER_SCOPE,
+                            options=[{"label": t(f"peers.scope_{s}", lang), "value": s} for s in PEER_SCOPES],
+                            value=state.peer.scope,
+                            className="atlas-radio",
+                        ),
+                    ),
+                    _field(
+                        t("peers.countries", lang),
+                        dcc.Checklist(
+                            id=ids.PEER_COUNTRIES,
+                            options=[{"label": country_name(c, lang), "value": c} for c in countries],
+                            value=list(state.peer.countries),
+                            className="atlas-checklist",
+                            inline=True,
+                        ),
                     ),
                     _field(
                         t("peers.indicators", lang),
-                        dcc.Dropdown(
-                            labels=dropdown_labels(lang),
+                        # A list of checkboxes rather than a multi-select: each choice is read by its own
+                        # name, by eye and by a screen reader.
+                        dcc.Checklist(
                             id=ids.PEER_INDICATORS,
                             options=indicator_choices(Indicators(atlas), lang),
                             value=list(state.peer.indicators),
-                            multi=True,
-                            clearable=False,
-                            maxHeight=360,
+                            className="atlas-checklist atlas-peer-indicators",
                         ),
                     ),
                     html.P(t("peers.indicators_help", lang, max=MAX_PEER_INDICATORS), className="atlas-small"),
@@ -143,18 +142,27 @@ def indicator_choices(indicators: Indicators, lang: str) -> list[dict]:
     """The indicators peers can be found on, by theme (the unit attributes with remoteness), then uploads."""
     ids_ = comparable_ids(indicators)
     uploaded = set(indicators.uploaded_ids())
-    options = []
-    for theme in THEMES:
-        members = [i for i in ids_ if i not in uploaded and i in indicators and indicators.get(i).theme == theme] + (
-            [i for i in ids_ if i not in indicators] if theme == "peripherality" else []
-        )
-        if members:
-            options.append({"label": t(f"theme.{theme}", lang).upper(), "value": f"theme:{theme}", "disabled": True})
-            options += [{"label": label(indicators, i, lang), "value": i} for i in members]
-    if uploaded:
-        options.append({"label": t("profile.your_data", lang).upper(), "value": "theme:uploads", "disabled": True})
-        options += [{"label": label(indicators, i, lang), "value": i} for i in ids_ if i in uploaded]
-    return options
+    order = {theme: n for n, theme in enumerate(THEMES)}
+
+    def place(indicator: str) -> tuple:
+        if indicator in uploaded:
+            return (len(THEMES) + 1, 0)
+        theme = indicators.get(indicator).theme if indicator in indicators else "peripherality"
+        return (order.get(theme, len(THEMES)), ids_.index(indicator))
+
+    return [{"label": label(indicators, i, lang), "value": i} for i in sorted(ids_, key=place)]
+
+
+@callback(
+    Output(ids.PEER_INDICATORS, "options"),
+    Input(ids.UPLOADS, "data"),
+    DashState(ids.STATE, "data"),
+    prevent_initial_call=True,
+)
+def update_indicator_choices(uploads, state_query):
+    """The session's uploaded columns join the choices (and leave them when removed)."""
+    state, indicators = session(state_query, uploads)
+    return indicator_choices(indicators, state.lang)
 
 
 def weight_inputs(indicators: Indicators, state: State) -> list:
