@@ -330,6 +330,24 @@ def _units(atlas: Atlas) -> _Units:
     return units
 
 
+def _nearest(num: np.ndarray, den: np.ndarray, eligible: np.ndarray, k: int, rank: np.ndarray):
+    """Return (distance of every unit, the k nearest eligible positions in order, units tied with the k-th)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        distance = np.sqrt(num / den)
+    candidates = np.flatnonzero(eligible)
+    d = distance[candidates]
+    k = min(k, len(candidates))
+    if not k:
+        return distance, np.array([], dtype=np.int64), 0
+    kth = np.partition(d, k - 1)[k - 1]
+    tied = int((d == kth).sum())
+    if k < len(candidates):  # keep everything tied with the k-th, then break ties by unit_id
+        keep = d <= kth
+        candidates, d = candidates[keep], d[keep]
+    order = np.lexsort((rank[candidates], d))[:k]
+    return distance, candidates[order], tied
+
+
 def find_peers(source: Atlas | Indicators, unit_id: str, method: PeerMethod | None = None) -> PeerResult:
     """Return the `method.k` units most like `unit_id` (module docstring: the method); ValueError on bad input."""
     method = method or PeerMethod()
@@ -360,32 +378,12 @@ def find_peers(source: Atlas | Indicators, unit_id: str, method: PeerMethod | No
 
     others = np.ones(n, dtype=bool)
     others[a] = False
-    if method.scope == "all":
-        in_scope = others
-    elif method.scope == "other_countries":
-        in_scope = others & (units.country != units.country[a])
-    else:
-        in_scope = others & np.isin(units.country, np.array(method.scope, dtype=object))
+    in_scope = _in_scope(units, a, method.scope)
     # An indicator left out (no values, no spread) cannot be in common: it does not raise the bar either.
     required = min(int(method.min_common), len(matrix.indicators))
     enough = count >= required
     eligible = in_scope & enough
-    with np.errstate(invalid="ignore", divide="ignore"):
-        distance = np.sqrt(num / den)
-    candidates = np.flatnonzero(eligible)
-    d = distance[candidates]
-    k = min(method.k, len(candidates))
-    tied = 0
-    if k:
-        kth = np.partition(d, k - 1)[k - 1]
-        tied = int((d == kth).sum())
-        if k < len(candidates):  # keep everything tied with the k-th, then break ties by unit_id
-            keep = d <= kth
-            candidates, d = candidates[keep], d[keep]
-        order = np.lexsort((units.rank[candidates], d))[:k]
-        chosen = candidates[order]
-    else:
-        chosen = np.array([], dtype=np.int64)
+    distance, chosen, tied = _nearest(num, den, eligible, method.k, units.rank)
 
     peers = []
     for p in chosen:
@@ -438,30 +436,48 @@ class Stability:
 
 
 def stability(source: Atlas | Indicators, result: PeerResult) -> Stability:
-    """Return, for the peers of `result`, in how many leave-one-indicator-out rankings each stays a peer."""
+    """Return, for the peers of `result`, in how many leave-one-indicator-out rankings each stays a peer.
+
+    Each ranking is the one `find_peers` gives with that indicator left out of the method (a test checks
+    so), computed from the same z-matrix: no indicator is standardised again."""
     indicators = source if isinstance(source, Indicators) else Indicators(source)
     method = result.method
-    used = [i for i in result.unit_indicators if i not in result.left_out]
-    if len(used) < 2:
+    names = list(result.unit_indicators)
+    if len(names) < 2:
         return Stability({p.unit_id: 0 for p in result.peers}, 0)
+    atlas = indicators.atlas
+    matrix = z_matrix(indicators, tuple(i for i, _w in method.used))
+    weight_of = dict(method.used)
+    units = _units(atlas)
+    a = int(atlas.position[result.unit_id])
+    cols = [matrix.indicators.index(i) for i in names]
+    w = np.array([weight_of[i] for i in names], dtype=float)
+    diff = matrix.z[:, cols] - matrix.z[a, cols]
+    common = matrix.present[:, cols]
+    weighted = np.where(common, w * diff * diff, 0.0)
+    in_scope = _in_scope(units, a, method.scope)
     kept = dict.fromkeys((p.unit_id for p in result.peers), 0)
-    weights = dict(method.used)
-    for left in used:
-        rest = tuple(i for i in used if i != left)
-        if not any(weights[i] > 0 for i in rest):
+    for j in range(len(names)):
+        rest = np.arange(len(names)) != j
+        if not (w[rest] > 0).any():
             continue
-        again = find_peers(
-            indicators,
-            result.unit_id,
-            PeerMethod(
-                rest,
-                {i: weights[i] for i in rest},
-                method.k,
-                method.scope,
-                min(method.min_common, len(rest)),
-            ),
-        )
-        for peer in again.peers:
-            if peer.unit_id in kept:
-                kept[peer.unit_id] += 1
-    return Stability(kept, len(used))
+        required = min(int(method.min_common), int(rest.sum()))
+        eligible = in_scope & (common[:, rest].sum(axis=1) >= required)
+        num = np.ascontiguousarray(weighted[:, rest]).sum(axis=1)
+        den = (np.ascontiguousarray(common[:, rest]) * w[rest]).sum(axis=1)
+        _d, chosen, _t = _nearest(num, den, eligible, method.k, units.rank)
+        for p in units.ids[chosen]:
+            if p in kept:
+                kept[p] += 1
+    return Stability(kept, len(names))
+
+
+def _in_scope(units: _Units, a: int, scope) -> np.ndarray:
+    """The units a query may rank: every other unit, those of other countries, or of the chosen ones."""
+    others = np.ones(len(units.ids), dtype=bool)
+    others[a] = False
+    if scope == "all":
+        return others
+    if scope == "other_countries":
+        return others & (units.country != units.country[a])
+    return others & np.isin(units.country, np.array(scope, dtype=object))
