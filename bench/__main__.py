@@ -8,8 +8,8 @@ Everything runs on this machine against gunicorn on 127.0.0.1 with the real buil
 PLURALPS_BUILD), the atlas and the naive baseline (bench/naive_app.py) side by side in the same run, so that
 ratios stay meaningful on a shared machine whose absolute speed drifts. The modules run alone too:
 bench.browser (switch, repaint floor, first load, geometry and cache), bench.callbacks (server time and bytes
-per callback, replayed from the browser's requests), bench.peers (the peer finder, in process: no callback
-yet), bench.startup, bench.memory, bench.load (locust; also
+per callback, replayed from the browser's requests; the peer view's callback among them), bench.peers (the
+peer finder's computation alone, in process), bench.startup, bench.memory, bench.load (locust; also
 --scaling 1,2,4), bench.build (the data build). bench.diagnose profiles what the missed targets spend.
 
 Output: progress on stderr; on stdout a table (figure, median, p95, min, max, runs, target, met, naive
@@ -204,8 +204,11 @@ def compose(res: dict, quick: bool) -> dict:
     # 5. Compare and profile.
     add(f, "compare_server_ms", c["compare_server_ms"])
     add(f, "profile_server_ms", c["profile_server_ms"])
+    add(f, "peers_server_ms", c["peers_server_ms"])
+    add(f, "peers_bytes", c["peers_bytes"])
+    add(f, "peers_geometry_responses", {"median": c["peers_geometry_responses"]})
     peers = res.get("peers") or {}
-    add(f, "peers_server_ms", summary(peers.get("ms", []), 2, p95=True))
+    add(f, "peers_compute_ms", summary(peers.get("ms", []), 2, p95=True))
     add(f, "peers_cold_ms", summary([peers["cold_ms"]] if "cold_ms" in peers else [], 2))
     # 6. Start.
     st = summary(res["startup"]["atlas"], 2)
@@ -332,7 +335,7 @@ def markdown(figures: dict) -> str:
 
 
 def run_peers(queries: int) -> dict:
-    """Run bench.peers in a child process (the peer finder has no callback yet) and return its JSON line."""
+    """Run bench.peers in a child process (the computation alone, in process) and return its JSON line."""
     log(f"  peers: {queries} queries in process (bench.peers)")
     done = subprocess.run(
         [sys.executable, "-m", "bench.peers", "--queries", str(queries)],

@@ -15,6 +15,10 @@ indicator, year or unit changed, the way the page would send them:
   profile) for the same states, once, each with a unit drawn with a fixed seed;
 - compare: the compare callback for every numeric indicator (box plots, exact bootstrap intervals);
 - profile: the profile callback of a click on a unit, for `--units` units drawn with a fixed seed;
+- peers: the peer view's callback (dashboard/views/peers.py `update_peers`: the table, the weight inputs and
+  the outline positions) for units drawn with a fixed seed from every country, Bolzano/Bozen and Jesenice
+  among them, with the default method and with a heavier one (9 indicators, weights, all countries, k 25);
+  its request is written here from the callback's declared inputs, as the page sends it;
 - naive: the naive app's one callback (the whole figure) for a few indicators.
 
 Times are measured by the client on loopback: server time plus a connection set-up of well under a
@@ -261,6 +265,35 @@ class Replayer:
         response = self.post("compare", _set_input(body, self.ids.COMPARE_KEY, key))
         return {"indicator": indicator, "ms": response["ms"], "bytes": response["bytes"]}
 
+    def peers(self, unit: str, method: dict) -> dict:
+        """The peer view's callback for `unit` and a peer method (State fields of dashboard.state.PeerState)."""
+        from dashboard.state import PeerState, State, to_query
+
+        ids = self.ids
+        key = to_query(State(view="peers", unit=unit, peers=True, peer=PeerState(**method)))
+        outputs = [
+            (ids.PEER_RESULTS, "children"),
+            (ids.PEER_TABLE_DATA, "data"),
+            (ids.PEER_NOTES, "children"),
+            (ids.PEER_WEIGHTS, "children"),
+            (ids.PEER_OUTLINES, "data"),
+        ]
+        body = {
+            "output": ".." + "...".join(f"{c}.{p}" for c, p in outputs) + "..",
+            "outputs": [{"id": c, "property": p} for c, p in outputs],
+            "inputs": [
+                {"id": ids.PEERS_KEY, "property": "data", "value": key},
+                {"id": ids.UPLOADS, "property": "data", "value": None},
+            ],
+            "changedPropIds": [f"{ids.PEERS_KEY}.data"],
+            "state": [],
+        }
+        response = self.post("peers", body, ids.PEER_RESULTS)
+        text = decode(response).decode("utf-8", "replace") if response["status"] == 200 else ""
+        # The table and the outlines are values and positions: a geometry in the answer would be a bug.
+        geometry = '"coordinates"' in text or '"geometry"' in text
+        return {"unit": unit, "ms": response["ms"], "bytes": response["bytes"], "geometry": geometry}
+
     def profile(self, unit: str) -> dict:
         body = self.captured["profile_unit"]
         key = _query(_input_value(body, self.ids.PROFILE_KEY), unit=unit)
@@ -285,6 +318,38 @@ def naive_switches(url: str, body: dict, indicators: list[str]) -> list[dict]:
         )
     client.close()
     return rows
+
+
+# The peer methods replayed: the page's default, and a heavier one (more indicators, weights, all countries).
+PEER_METHODS = (
+    {},
+    {
+        "indicators": (
+            "population",
+            "density",
+            "pop_change_pa",
+            "share_65plus",
+            "foreign_pct",
+            "jobs",
+            "dist_urban_centre_km",
+            "degurba",
+            "mountain",
+        ),
+        "weights": (("population", 2.0), ("mountain", 0.5)),
+        "k": 25,
+        "scope": "all",
+    },
+)
+
+
+def peer_sample(unit_ids: list[str], n: int, rng: random.Random) -> list[str]:
+    """Units for the peer replays: Bolzano/Bozen and Jesenice, then an equal share of every country."""
+    fixed = [u for u in ("IT_021008", "SI_041") if u in unit_ids]
+    by_country: dict[str, list[str]] = {}
+    for unit in sorted(unit_ids):
+        by_country.setdefault(unit.split("_", 1)[0], []).append(unit)
+    share = max(1, (n - len(fixed)) // max(1, len(by_country)))
+    return fixed + [u for units in by_country.values() for u in rng.sample(units, min(share, len(units)))]
 
 
 def measure(
@@ -336,6 +401,9 @@ def measure(
     log(f"  replaying compare for {len(numeric)} indicators, profile for {8 if quick else units} units")
     compare_rows = [replayer.compare(i) for i in numeric]
     profile_rows = [replayer.profile(u) for u in rng.sample(unit_ids, 8 if quick else units)]
+    peer_units = peer_sample(unit_ids, 15 if quick else 40, rng)
+    log(f"  replaying the peer view for {len(peer_units)} units, two methods")
+    peer_rows = [replayer.peers(u, m) for m in PEER_METHODS for u in peer_units]
     manifest = json.loads((folder / "manifest.json").read_text())
     geometry_path = f"/data/{manifest['web']['units']['name']}"
     geometry_rows = [replayer.client.request("GET", geometry_path) for _ in range(3 if quick else 10)]
@@ -346,6 +414,7 @@ def measure(
         "profile_switches": profile_switch_rows,
         "compare": compare_rows,
         "profile": profile_rows,
+        "peers": peer_rows,
         "errors": replayer.errors,
     }
     if naive_url and "naive" in captured and naive_indicators:
@@ -385,6 +454,9 @@ def figures(result: dict, first_pass: list[dict]) -> dict:
         "compare_bytes": summary([r["bytes"] for r in result["compare"]], 0),
         "profile_server_ms": summary([r["ms"] for r in result["profile"]], 1, p95=True),
         "profile_bytes": summary([r["bytes"] for r in result["profile"]], 0),
+        "peers_server_ms": summary([r["ms"] for r in result["peers"]], 1, p95=True),
+        "peers_bytes": summary([r["bytes"] for r in result["peers"]], 0),
+        "peers_geometry_responses": sum(r["geometry"] for r in result["peers"]),
         "replay_errors": len(result["errors"]),
         "replay_error_messages": sorted(set(result["errors"]))[:10],
         "geometry_file_ms": summary([r["ms"] for r in result["geometry_file"]], 1),
@@ -450,9 +522,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"switch with a profile open, ms, {name:8} median {s['median']:>8} p95 {s['p95']:>8} max {s['max']:>8}")
     s = figs["profile_switch_bytes"]["sum"]
     print(f"switch with a profile open, bytes    median {s['median']:>8} p95 {s['p95']:>8} max {s['max']:>8}")
-    for key in ("compare_server_ms", "profile_server_ms"):
+    for key in ("compare_server_ms", "profile_server_ms", "peers_server_ms"):
         s = figs[key]
         print(f"{key:28} median {s['median']:>8} p95 {s['p95']:>8} max {s['max']:>8}")
+    print(f"peers bytes                  median {figs['peers_bytes']['median']:>8}")
+    print(f"peers responses with geometry       {figs['peers_geometry_responses']:>8} (must be 0)")
     if "naive" in figs:
         print(f"naive switch server ms       median {figs['naive']['switch_server_ms']['median']:>8}")
         print(f"naive switch bytes           median {figs['naive']['switch_bytes']['median']:>8}")

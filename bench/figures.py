@@ -113,10 +113,13 @@ FIGURES: list[Figure] = [
     Figure("profile_server_ms", "profile of a unit: server time", "ms", Target("p95 ≤ 50", "p95", "<=", 50)),
     Figure(
         "peers_server_ms",
-        "peers of one unit: compute time (no callback yet)",
+        "peers of one unit: server time of the peer view's callback",
         "ms",
         Target("p95 ≤ 30", "p95", "<=", 30),
     ),
+    Figure("peers_bytes", "  its response (compressed)", "B"),
+    Figure("peers_geometry_responses", "  responses carrying geometry", "", NONE_AT_ALL),
+    Figure("peers_compute_ms", "  the peer finder alone, in process", "ms"),
     Figure("peers_cold_ms", "  first query, z-matrix cache cold", "ms"),
     # 6. Start.
     Figure("start_to_ready_s", "gunicorn spawn to /healthz 200 (2 workers)", "s", Target("≤ 3", "max", "<=", 3)),

@@ -1,12 +1,12 @@
-"""Compute time of the peer finder (dashboard/peers.py) on the real build, in process: there is no callback yet.
+"""Compute time of the peer finder (dashboard/peers.py) on the real build, in process: the computation alone.
 
     python -m bench.peers [--queries N] [--seed S]
 
 Loads the build once, times the first query (the z-matrix cache cold: it standardises every indicator of the
 set) apart, then `--queries` queries of units drawn with a fixed seed with the default method in other
 countries (the cache warm, as every later request of a worker). Prints one JSON line: {"cold_ms", "ms"}.
-When the peer finder has its callback, the figure should be measured like compare and profile are, by
-replaying the callback against gunicorn (bench/callbacks.py).
+The figure with a target, `peers_server_ms`, is the peer view's callback replayed against gunicorn
+(bench/callbacks.py); this one says how much of it is the computation.
 """
 
 from __future__ import annotations

@@ -45,6 +45,7 @@ def create_app(build_folder: Path | None = None) -> Dash:
     set_atlas(atlas)
     # Views register their callbacks on import; import them only once the dataset is there.
     from dashboard import security, server
+    from dashboard.peers import warm as warm_peers
     from dashboard.views import (  # noqa: F401
         about,
         compare,
@@ -78,6 +79,7 @@ def create_app(build_folder: Path | None = None) -> Dash:
     security.install(app)  # last: the policy hashes every inline script defined above
     # Built before gunicorn forks its preloaded workers, so they share it and no first upload waits for it.
     upload.unit_index()
+    warm_peers(atlas)  # the default method's z-matrix: no worker's first peer list waits for it
     _created = (folder, app)
     return app
 

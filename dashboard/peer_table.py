@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.atlas import Atlas
-from dashboard.comparability import Contribution, contributions
+from dashboard.comparability import Contribution
 from dashboard.i18n import fmt_number, fmt_value, t, unit_label
 from dashboard.indicators import Indicators
 from dashboard.peers import UNIT_ATTRIBUTES, PeerResult, Stability, find_peers, stability
@@ -161,19 +161,28 @@ def peer_rows(indicators: Indicators, result: PeerResult, stability: Stability |
 
 def comparability(atlas: Atlas, indicators: Indicators, rows: list[PeerRow]) -> dict[str, list[Contribution]]:
     """Per indicator whose values side by side come from more than one source or more than one year: which
-    countries contribute which years and sources. One harmonised source of one year (DEGURBA 2014, the
-    distances) compares as it is and is left out."""
-    positions = np.array([int(atlas.position[r.unit_id]) for r in rows])
-    selection = np.zeros(len(atlas.units), dtype=bool)
-    selection[positions] = True
+    countries contribute which years and sources (read from the rows' own cells). One harmonised source of
+    one year (DEGURBA 2014, the distances) compares as it is and is left out."""
     result = {}
     for indicator in rows[0].cells:
         if indicator in UNIT_ATTRIBUTES and indicator not in indicators:
             continue
         if indicators.get(indicator).uploaded:
             continue
-        series = indicators.series(indicator, LATEST)
-        pooled = contributions(atlas, series.values, series.years, series.source_codes, selection)
+        by_country: dict[str, list] = {}
+        for row in rows:
+            cell = row.cells[indicator]
+            if cell.source is not None:
+                by_country.setdefault(row.country, []).append(cell)
+        pooled = [
+            Contribution(
+                country,
+                len(cells),
+                tuple(sorted({c.year for c in cells if c.year})),
+                tuple(dict.fromkeys(c.source.split("+")[0] for c in cells)),
+            )
+            for country, cells in sorted(by_country.items())
+        ]
         sources = {s for c in pooled for s in c.sources}
         years = {y for c in pooled for y in c.years}
         if len(sources) > 1 or len(years) > 1:

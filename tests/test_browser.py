@@ -505,7 +505,7 @@ def test_jesenice_finds_peers_on_what_slovenia_has_and_says_what_it_lacks(page, 
     page.wait_for_selector("#peer-table")
     rows = _peer_rows(page)
     assert len(rows) == 11 and rows[0].startswith("Jesenice")
-    text = page.locator("#peer-results").inner_text()
+    text = page.locator("#view-peers").inner_text()
     if lang == "en":
         assert "Jesenice has no value of Population, Population density, Population change per year" in text
         assert "Compared on 3 of 3 indicators" in text

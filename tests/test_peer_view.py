@@ -49,18 +49,22 @@ def test_the_rows_hold_the_builds_latest_values_with_year_and_source(synthetic_a
 
 def test_stability_counts_the_rankings_that_leave_one_indicator_out(synthetic_atlas):
     indicators = Indicators(synthetic_atlas)
-    result, stable = run(indicators, _state())
-    used = result.unit_indicators
-    assert stable.runs == len(used)
-    for peer in result.peers:
-        kept = 0
-        for left in used:
-            rest = tuple(i for i in used if i != left)
-            again = find_peers(
-                synthetic_atlas, "AT_70101", PeerMethod(rest, k=10, scope="other_countries", min_common=3)
-            )
-            kept += peer.unit_id in {p.unit_id for p in again.peers}
-        assert stable.kept[peer.unit_id] == kept
+    for unit in sorted(synthetic_atlas.unit_ids)[::3]:
+        for scope in ("other_countries", "all"):
+            state = _state(unit=unit, peer=PeerState(indicators=METHOD.indicators, scope=scope, k=5))
+            outcome = run(indicators, state)
+            if isinstance(outcome, str):
+                continue
+            result, stable = outcome
+            used = result.unit_indicators
+            assert stable.runs == (len(used) if len(used) > 1 else 0)
+            for peer in result.peers:
+                kept = 0
+                for left in used if len(used) > 1 else ():
+                    rest = tuple(i for i in used if i != left)
+                    method = PeerMethod(rest, k=5, scope=scope, min_common=min(3, len(rest)))
+                    kept += peer.unit_id in {p.unit_id for p in find_peers(synthetic_atlas, unit, method).peers}
+                assert stable.kept[peer.unit_id] == kept, (unit, scope, peer.unit_id)
 
 
 def test_the_csv_carries_method_and_sources_and_reads_back(synthetic_atlas):
@@ -82,15 +86,30 @@ def test_the_csv_carries_method_and_sources_and_reads_back(synthetic_atlas):
 def test_the_view_names_what_it_could_not_use(synthetic_atlas):
     indicators = Indicators(synthetic_atlas)
     # Slovenia is at NUTS 3 level with no population change in the synthetic build.
-    state = _state(unit="SI041", peer=PeerState(indicators=("population", "pop_change_pa", "density", "mountain")))
-    content, positions = peer_view.results(synthetic_atlas, indicators, state)
-    shown = " ".join(texts(content))
+    state = _state(
+        unit="SI041", peer=PeerState(indicators=("population", "pop_change_pa", "density", "mountain"), min_common=2)
+    )
+    above, data, below, positions = peer_view.results(synthetic_atlas, indicators, state)
+    shown = " ".join(texts(above))
     result = find_peers(synthetic_atlas, "SI041", state.peer.method())
     assert result.left_out.get("density") == "no unit has a value"
     assert "Population density was left out: no unit has a value." in shown
     assert positions == [int(synthetic_atlas.position[p.unit_id]) for p in result.peers]
-    names = [b.children for b in find(content, lambda c: isinstance(getattr(c, "id", None), dict))]
-    assert len(names) == len(result.peers) + 1  # each peer's name opens its profile; one button shows them on the map
+    # The table's texts (the browser builds the table): the unit first, then each peer with its button's unit.
+    assert [r["unit"] for r in data["rows"]] == [None, *[p.unit_id for p in result.peers]]
+    assert data["rows"][0]["name"] == "Osrednjeslovenska (Slovenia)"
+    population = [h["text"] for h in data["headers"]].index("Population") - 2  # after #, unit
+    assert data["rows"][0]["cells"][population]["text"].startswith(texts_value(synthetic_atlas, "SI041"))
+    assert "How peers are found" in texts(below)
+
+
+def texts_value(atlas, unit):
+    """The unit's latest population as the table writes it, or "no value"."""
+    from dashboard.i18n import fmt_value
+
+    series = atlas.series("population", "latest")
+    value = series.values[int(atlas.position[unit])]
+    return "no value" if np.isnan(value) else fmt_value(value, "persons", "en", wrap=True)
 
 
 def test_the_profile_lists_the_peers_with_buttons_to_show_them(synthetic_atlas):

@@ -9,7 +9,7 @@ positions, never geometry.
 
 from __future__ import annotations
 
-from dash import Input, Output, callback, clientside_callback, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html, no_update
 from dash import State as DashState
 
 from dashboard import ids
@@ -129,7 +129,15 @@ def layout(atlas: Atlas, state: State) -> html.Div:
                     dcc.Download(id=ids.PEER_DOWNLOAD),
                 ],
             ),
-            html.Div(id=ids.PEER_RESULTS, className="atlas-peers-results", **{"aria-live": "polite"}),
+            html.Div(
+                className="atlas-peers-results",
+                children=[
+                    html.Div(id=ids.PEER_RESULTS, **{"aria-live": "polite"}),
+                    dcc.Store(id=ids.PEER_TABLE_DATA),
+                    html.Div(id=ids.PEER_TABLE),
+                    html.Div(id=ids.PEER_NOTES),
+                ],
+            ),
         ],
     )
 
@@ -233,110 +241,86 @@ def summary(atlas: Atlas, indicators: Indicators, result: PeerResult, lang: str)
     return [html.P(line) for line in lines]
 
 
-def table(atlas: Atlas, indicators: Indicators, rows, runs: int, lang: str) -> html.Div:
-    """The unit and its peers side by side: distance, stability, every indicator, most alike and different."""
+def table_data(atlas: Atlas, indicators: Indicators, rows, runs: int, lang: str) -> dict:
+    """The unit and its peers side by side as plain texts: distance, stability, why, every indicator.
+
+    The browser builds the table from it (assets/atlas-peers.js): a table of 50 peers is some 1,500 cells,
+    and sending them as Dash components would cost more server time in serialisation than finding them."""
     chosen = list(rows[0].cells)
-    head = html.Thead(
-        html.Tr(
-            [
-                html.Th("#", scope="col", className="num"),
-                html.Th(t("peers.col_unit", lang), scope="col"),
-                html.Th(html.Abbr(t("peers.col_distance", lang), title=t("peers.distance_help", lang)), scope="col"),
-                html.Th(html.Abbr(t("peers.col_stable", lang), title=t("peers.stable_help", lang)), scope="col"),
-                html.Th(t("peers.col_why", lang), scope="col", className="atlas-peer-why-col"),
-                *[html.Th(label(indicators, i, lang), scope="col", className="num") for i in chosen],
-            ]
-        )
-    )
+    headers = [
+        {"text": "#", "cls": "num"},
+        {"text": t("peers.col_unit", lang)},
+        {"text": t("peers.col_distance", lang), "title": t("peers.distance_help", lang)},
+        {"text": t("peers.col_stable", lang), "title": t("peers.stable_help", lang)},
+        {"text": t("peers.col_why", lang), "cls": "atlas-peer-why-col"},
+        *[{"text": label(indicators, i, lang), "cls": "num"} for i in chosen],
+    ]
     body = []
     for row in rows:
         own = row.rank == 0
-        name = f"{row.name} ({country_name(row.country, lang)})"
+        cells = [
+            {"text": "–" if own else fmt_number(row.distance, lang, 2), "cls": "num"},
+            {
+                "text": "–" if own or row.kept is None else t("peers.kept", lang, kept=row.kept, runs=runs),
+                "cls": "num",
+            },
+            {"text": _why(indicators, row, len(rows[0].used), lang), "cls": "atlas-peer-why-col"},
+            *[_cell(atlas, indicators, i, row.cells[i], i in row.used or own, lang) for i in chosen],
+        ]
         body.append(
-            html.Tr(
-                className="atlas-row-highlight" if own else None,
-                children=[
-                    html.Td("–" if own else str(row.rank), className="num"),
-                    html.Th(
-                        scope="row",
-                        children=name
-                        if own
-                        else html.Button(
-                            name,
-                            id={"type": ids.PEER_OPEN, "unit": row.unit_id},
-                            className="atlas-link",
-                            title=t("peers.open", lang, name=row.name),
-                        ),
-                    ),
-                    html.Td("–" if own else fmt_number(row.distance, lang, 2), className="num"),
-                    html.Td(
-                        "–" if own or row.kept is None else t("peers.kept", lang, kept=row.kept, runs=runs),
-                        className="num",
-                    ),
-                    html.Td(_why(indicators, row, len(rows[0].used), lang), className="atlas-peer-why-col"),
-                    *[_cell(atlas, indicators, i, row.cells[i], i in row.used or own, lang) for i in chosen],
-                ],
-            )
+            {
+                "rank": "–" if own else str(row.rank),
+                "name": f"{row.name} ({country_name(row.country, lang)})",
+                "unit": None if own else row.unit_id,
+                "open": t("peers.open", lang, name=row.name),
+                "cells": cells,
+            }
         )
-    return html.Div(
-        className="atlas-table-wrap atlas-peer-table-wrap",
-        tabIndex="0",
-        role="region",
-        **{"aria-label": t("peers.table", lang)},
-        children=html.Table([head, html.Tbody(body)], className="atlas-table atlas-peer-table", id="peer-table"),
+    return {"label": t("peers.table", lang), "headers": headers, "rows": body, "openType": ids.PEER_OPEN}
+
+
+def _why(indicators: Indicators, row, total: int, lang: str) -> str:
+    """Most alike and most different in, and on how many indicators the distance was computed (one text
+    of three lines: a long table stays a light page)."""
+    if row.rank == 0:
+        return ""
+    names = ", ".join(label(indicators, i, lang) for i in row.most_alike)
+    different = ", ".join(label(indicators, i, lang) for i in row.most_different)
+    return "\n".join(
+        [
+            t("peers.alike_in", lang, indicators=names),
+            t("peers.different_in", lang, indicators=different) if different else t("peers.identical", lang),
+            t("peers.used", lang, used=len(row.used), total=total),
+        ]
     )
 
 
-def _why(indicators: Indicators, row, total: int, lang: str) -> list:
-    """Most alike and most different in, and on how many indicators the distance was computed."""
-    if row.rank == 0:
-        return []
-    names = lambda ids_: ", ".join(label(indicators, i, lang) for i in ids_)  # noqa: E731
-    return [
-        html.Span(t("peers.alike_in", lang, indicators=names(row.most_alike)), className="atlas-peer-why"),
-        html.Span(
-            t("peers.different_in", lang, indicators=names(row.most_different))
-            if row.most_different
-            else t("peers.identical", lang),
-            className="atlas-peer-why",
-        ),
-        html.Span(t("peers.used", lang, used=len(row.used), total=total), className="atlas-peer-why"),
-    ]
-
-
-def _cell(atlas: Atlas, indicators: Indicators, indicator: str, cell, used: bool, lang: str) -> html.Td:
-    """A value with its year and publisher under it; a value the distance could not use is marked so."""
+def _cell(atlas: Atlas, indicators: Indicators, indicator: str, cell, used: bool, lang: str) -> dict:
+    """A value with its year and publisher on a second, smaller line; a value the distance could not use
+    is marked so."""
     text = value_text(indicators, indicator, cell.value, lang)
-    under = []
+    out = {"cls": "num atlas-peer-cell" + ("" if used else " atlas-peer-unused")}
     if cell.source:
         publisher = source_publisher(atlas, cell.source, lang)  # an uploaded file: its name
-        under.append(
-            html.Span(
-                " · ".join(p for p in (str(cell.year) if cell.year else "", publisher) if p),
-                className="atlas-source-cell",
-                title=source_title(atlas, cell.source, lang),
-            )
-        )
-    return html.Td([html.Span(text), *under], className="num" + ("" if used else " atlas-peer-unused"))
+        text += "\n" + " · ".join(p for p in (str(cell.year) if cell.year else "", publisher) if p)
+        out["title"] = source_title(atlas, cell.source, lang)
+    return out | {"text": text}
 
 
-def results(atlas: Atlas, indicators: Indicators, state: State) -> tuple[list, list[int]]:
-    """Return the results panel and the feature positions of the peers (for the map's outlines)."""
+def results(atlas: Atlas, indicators: Indicators, state: State) -> tuple[list, dict | None, list, list[int]]:
+    """Return what stands above the table, the texts of the table (None: no table; the browser builds it),
+    what stands below it, and the feature positions of the peers (for the map's outlines)."""
     lang = state.lang
     if not state.unit:
-        return [html.H2(t("peers.title", lang)), html.P(t("peers.choose", lang))], []
+        return [html.H2(t("peers.title", lang)), html.P(t("peers.choose", lang))], None, [], []
     outcome = run(indicators, state)
     if isinstance(outcome, str):
-        return [html.P(t(outcome, lang))], []
+        return [html.P(t(outcome, lang))], None, [], []
     result, stable = outcome
     rows = peer_rows(indicators, result, stable)
     a = int(atlas.position[state.unit])
     heading = t("peers.heading", lang, name=atlas.units.at[a, "name"], country=country_name(rows[0].country, lang))
-    notes = [
-        html.Li(comparability_text(atlas, indicators, i, pooled, lang))
-        for i, pooled in comparability(atlas, indicators, rows).items()
-    ]
-    content = [
+    above = [
         html.H2(heading, id="peer-heading"),
         *summary(atlas, indicators, result, lang),
         html.Button(
@@ -346,26 +330,28 @@ def results(atlas: Atlas, indicators: Indicators, state: State) -> tuple[list, l
             disabled=not result.peers,
         ),
     ]
-    if result.peers:
-        content.append(table(atlas, indicators, rows, stable.runs, lang))
-        content.append(html.P(t("peers.table_help", lang), className="atlas-small"))
+    data = table_data(atlas, indicators, rows, stable.runs, lang) if result.peers else None
+    below = [html.P(t("peers.table_help", lang), className="atlas-small")] if result.peers else []
+    notes = [
+        html.Li(comparability_text(atlas, indicators, i, pooled, lang))
+        for i, pooled in comparability(atlas, indicators, rows).items()
+    ]
     if notes:
-        content += [
-            html.H3(t("peers.comparability", lang)),
-            html.Ul(notes, className="atlas-comparability atlas-small"),
-        ]
-    content.append(
+        below += [html.H3(t("peers.comparability", lang)), html.Ul(notes, className="atlas-comparability atlas-small")]
+    below.append(
         html.Details(
             [html.Summary(t("peers.method_title", lang)), *[html.P(p) for p in t("peers.method", lang).split("\n\n")]],
             className="atlas-peer-method",
         )
     )
     positions = [int(atlas.position[p.unit_id]) for p in result.peers]
-    return content, positions
+    return above, data, below, positions
 
 
 @callback(
     Output(ids.PEER_RESULTS, "children"),
+    Output(ids.PEER_TABLE_DATA, "data"),
+    Output(ids.PEER_NOTES, "children"),
     Output(ids.PEER_WEIGHTS, "children"),
     Output(ids.PEER_OUTLINES, "data"),
     Input(ids.PEERS_KEY, "data"),
@@ -375,9 +361,17 @@ def update_peers(peers_key, uploads):
     atlas = get_atlas()
     state, indicators = session(peers_key, uploads)
     if state.view != "peers":  # nothing to show: no peer view open and no peers on the map
-        return no_update, no_update, []
-    content, positions = results(atlas, indicators, state)
-    return content, weight_inputs(indicators, state), positions if state.peers else []
+        return no_update, no_update, no_update, no_update, []
+    above, data, below, positions = results(atlas, indicators, state)
+    return above, data, below, weight_inputs(indicators, state), positions if state.peers else []
+
+
+# The table is built in the browser from its texts (assets/atlas-peers.js).
+clientside_callback(
+    ClientsideFunction(namespace="atlas_peers", function_name="table"),
+    Output(ids.PEER_TABLE, "children"),
+    Input(ids.PEER_TABLE_DATA, "data"),
+)
 
 
 # The peers' outlines go to the map script straight from the store: no geometry, no repaint of the values.
