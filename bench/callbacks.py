@@ -401,7 +401,7 @@ def measure(
     log(f"  replaying compare for {len(numeric)} indicators, profile for {8 if quick else units} units")
     compare_rows = [replayer.compare(i) for i in numeric]
     profile_rows = [replayer.profile(u) for u in rng.sample(unit_ids, 8 if quick else units)]
-    peer_units = peer_sample(unit_ids, 15 if quick else 40, rng)
+    peer_units = peer_sample(unit_ids, 30 if quick else 72, rng)
     log(f"  replaying the peer view for {len(peer_units)} units, two methods")
     peer_rows = [replayer.peers(u, m) for m in PEER_METHODS for u in peer_units]
     manifest = json.loads((folder / "manifest.json").read_text())

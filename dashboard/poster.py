@@ -25,6 +25,7 @@ from dashboard.classify import FILTERED_COLOUR, MISSING_COLOUR
 from dashboard.i18n import fmt_date, fmt_number, t, unit_label
 from dashboard.indicators import Indicators
 from dashboard.mapdata import feature_classes, legend_digits, map_model
+from dashboard.peer_table import label, peer_rows, run, scope_text
 from dashboard.state import LATEST, State
 from dashboard.vocabulary import country_name
 
@@ -32,6 +33,7 @@ FORMATS = {"pdf": "application/pdf", "svg": "image/svg+xml", "png": "image/png"}
 A1_INCHES = (33.11, 23.39)  # landscape
 PNG_DPI = 150
 PROJECTION = "EPSG:3035"
+PEER_COLOUR = "#cc79a7"  # as on the map (assets/atlas-map.js OUTLINES)
 
 # Figures are made with matplotlib's object API (no pyplot, no global figure state). Drawing still shares
 # font caches and rcParams, so one poster is drawn at a time per process; a second request waits a little,
@@ -93,15 +95,19 @@ def render(atlas: Atlas, state: State, indicators: Indicators, fmt: str, built: 
     fills, model = colours(atlas, state, indicators)
     indicator = indicators.get(state.indicator)
     unit = unit_label(indicator.unit, lang)
+    peers = None
+    if state.unit and state.peers:
+        outcome = run(indicators, state)
+        peers = None if isinstance(outcome, str) else outcome
     if not _lock.acquire(timeout=BUSY_WAIT_S):
         raise PosterBusy("another poster is being drawn")
     try:
-        return _draw(atlas, state, indicators, fmt, built, units, context, fills, model, indicator, unit, lang)
+        return _draw(atlas, state, indicators, fmt, built, units, context, fills, model, indicator, unit, lang, peers)
     finally:
         _lock.release()
 
 
-def _draw(atlas, state, indicators, fmt, built, units, context, fills, model, indicator, unit, lang) -> bytes:
+def _draw(atlas, state, indicators, fmt, built, units, context, fills, model, indicator, unit, lang, peers) -> bytes:
     with matplotlib.rc_context(RC):
         fig = Figure(figsize=A1_INCHES)
         ax = fig.add_axes([0.02, 0.05, 0.72, 0.83])
@@ -113,6 +119,11 @@ def _draw(atlas, state, indicators, fmt, built, units, context, fills, model, in
         lakes = context[context["layer"] == "lake"]
         if not lakes.empty:
             lakes.plot(ax=ax, color="#a9cce3", linewidth=0)
+        if peers:  # the unit in black, its peers in the map's peer colour
+            result, _stable = peers
+            positions = [int(atlas.position[p.unit_id]) for p in result.peers]
+            units.iloc[positions].boundary.plot(ax=ax, linewidth=2.2, color=PEER_COLOUR)
+            units.iloc[[int(atlas.position[result.unit_id])]].boundary.plot(ax=ax, linewidth=2.6, color="#000000")
         if state.zoom and state.zoom in atlas.bounds:
             _frame(ax, atlas.bounds[state.zoom])
         ax.set_axis_off()
@@ -121,7 +132,9 @@ def _draw(atlas, state, indicators, fmt, built, units, context, fills, model, in
         title = indicator.label(lang) + (f" ({unit})" if unit else "")
         fig.text(0.02, 0.95, title, fontsize=40, fontweight="bold", va="top")
         fig.text(0.02, 0.905, _subtitle(atlas, state, model), fontsize=20, va="top", color="#333333")
-        _legend(fig, model, unit, lang)
+        below = _legend(fig, model, unit, lang)
+        if peers:
+            _peer_table(fig, atlas, indicators, state, peers, below)
         sources = indicator.source + (f" — {indicator.licence}" if indicator.licence else "")
         fig.text(
             0.02,
@@ -210,7 +223,46 @@ def _legend(fig, model, unit: str, lang: str) -> None:
 
     renderer = (fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)).get_renderer()
     bottom = legend.get_window_extent(renderer).transformed(fig.transFigure.inverted()).y0
-    fig.text(0.765, bottom - 0.012, missing, fontsize=16, va="top", wrap=True)
+    note = fig.text(0.765, bottom - 0.012, missing, fontsize=16, va="top", wrap=True)
+    return note.get_window_extent(renderer).transformed(fig.transFigure.inverted()).y0
+
+
+def _peer_table(fig, atlas: Atlas, indicators: Indicators, state: State, peers, top: float) -> None:
+    """The unit's peers under the legend: rank, name and country, distance and stability, then the method
+    (indicators with their weights, scope, minimum in common) and the sources of the values compared."""
+    lang = state.lang
+    result, stable = peers
+    a = int(atlas.position[result.unit_id])
+    heading = t(
+        "peers.heading", lang, name=atlas.units.at[a, "name"], country=country_name(atlas.units.at[a, "country"], lang)
+    )
+    y = top - 0.025
+    fig.text(0.765, y, heading, fontsize=20, fontweight="bold", va="top")
+    y -= 0.03
+    columns = (0.765, 0.785, 0.915, 0.955)
+    for x, text in zip(
+        columns, ("#", t("peers.col_unit", lang), t("peers.col_distance", lang), t("peers.col_stable", lang))
+    ):
+        fig.text(x, y, text, fontsize=13, fontweight="bold", va="top")
+    rows = peer_rows(indicators, result, stable)[1:]
+    step = min(0.018, max(0.010, (y - 0.16) / max(1, len(rows) + 1)))
+    for row in rows:
+        y -= step
+        name = f"{row.name} ({country_name(row.country, lang)})"
+        kept = t("peers.kept", lang, kept=row.kept, runs=stable.runs) if row.kept is not None else "–"
+        for x, text in zip(columns, (str(row.rank), name[:40], fmt_number(row.distance, lang, 2), kept)):
+            fig.text(x, y, text, fontsize=13, va="top")
+    used = ", ".join(
+        f"{label(indicators, i, lang)}" + (f" ×{fmt_number(w, lang)}" if w != 1 else "") for i, w in result.method.used
+    )
+    method = (
+        f"{t('peers.indicators', lang)}: {used}. {scope_text(result, lang)[:1].upper()}{scope_text(result, lang)[1:]}; "
+        + t("peers.min_common", lang)
+        + f": {result.required}. "
+        + t("peers.stable_help", lang)
+        + "."
+    )
+    fig.text(0.765, y - 0.02, method, fontsize=12, va="top", wrap=True, color="#333333")
 
 
 def _frame(ax, bounds: list[float]) -> None:

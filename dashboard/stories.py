@@ -1,8 +1,10 @@
 """Stories: guided sequences of map views for workshops, defined in data/stories/*.toml.
 
-A story step sets the indicator and optionally countries, zoom, classification and highlighted units; its
-caption exists in every language and takes its numbers from the data when shown (placeholders, see the
-story files), so a caption can never disagree with the map. `load_stories` checks every story against the
+A story step sets the indicator and optionally countries, zoom, classification, highlighted units and a
+unit whose peers it shows (`peers`: the unit's profile open, its peers outlined, the page's default peer
+method; the caption may name them, {peers}, and count them, {n_peers}); its caption exists in every
+language and takes its numbers from the data when shown (placeholders, see the story files), so a caption
+can never disagree with the map. `load_stories` checks every story against the
 dataset and the languages and refuses one that names anything unknown.
 """
 
@@ -20,12 +22,16 @@ from dashboard.comparability import series_lines
 from dashboard.comparison import compare
 from dashboard.i18n import common_digits, fmt_number, fmt_value, unit_label
 from dashboard.indicators import Indicators
+from dashboard.peers import find_peers
 from dashboard.state import State
+from dashboard.vocabulary import country_name
 from geo.settings import DATA_DIR
 from geo.terms import COMPARISON_GROUPS, LANGUAGES, LATEST
 
 STORIES_DIR = DATA_DIR / "stories"
 GROUPS = COMPARISON_GROUPS  # the groups a caption may quote: {central}, {n_mountain} ...
+PEER_PLACEHOLDERS = ("peers", "n_peers")  # a step with `peers`: its peers' names, and how many
+NAMED_PEERS = 5  # {peers} names the first five (the caption says "among them")
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::([A-Za-z0-9_]+))?\}")
 
 
@@ -38,6 +44,7 @@ class Step:
     method: str | None = None
     classes: int | None = None
     highlight: tuple[str, ...] = ()
+    peers: str | None = None  # a unit: its peers are outlined and may be named in the caption
 
 
 @dataclass(frozen=True)
@@ -95,9 +102,15 @@ def parse_story(data: bytes, atlas: Atlas, name: str = "story", path: Path = Pat
         for lang in LANGUAGES:
             if not caption.get(lang):
                 problems.append(f"{where}: caption lacks {lang}")
+        peers = item.get("peers")
+        if peers is not None and (not isinstance(peers, str) or peers not in atlas.position.index):
+            problems.append(f"{where}: unknown unit for peers {str(peers)[:80]!r}")
+            peers = None
         placeholders = {tuple(p) for text in caption.values() for p in PLACEHOLDER.findall(text)}
         for key, arg in placeholders:
             if key in GROUPS or (key.startswith("n_") and key[2:] in GROUPS):
+                continue
+            if key in PEER_PLACEHOLDERS and not arg and peers:
                 continue
             if key == "value" and arg in atlas.position.index:
                 continue
@@ -116,7 +129,7 @@ def parse_story(data: bytes, atlas: Atlas, name: str = "story", path: Path = Pat
         if classes is not None and (type(classes) is not int or not MIN_CLASSES <= classes <= MAX_CLASSES):
             problems.append(f"{where}: classes must be {MIN_CLASSES}-{MAX_CLASSES}")
             classes = None
-        steps.append(Step(str(indicator), caption, countries, zoom, method, classes, highlight))
+        steps.append(Step(str(indicator), caption, countries, zoom, method, classes, highlight, peers))
     if not steps:
         problems.append("no steps")
     seconds = raw.get("seconds", 25)
@@ -188,6 +201,8 @@ def apply_step(state: State, story: Story) -> State:
         changes["method"] = step.method
     if step.classes:
         changes["classes"] = step.classes
+    if step.peers:
+        changes |= {"unit": step.peers, "peers": True}
     return state.with_(**changes)
 
 
@@ -200,6 +215,10 @@ def caption(story: Story, state: State, indicators: Indicators) -> str:
     overall = compare(indicators, state)[0].groups  # the same figures as the Compare view
     series = indicators.series(step.indicator)
 
+    found = None
+    if step.peers and any(m.group(1) in PEER_PLACEHOLDERS for m in PLACEHOLDER.finditer(text)):
+        found = find_peers(indicators, step.peers, state.peer.method())
+
     def number(name: str, arg: str | None) -> float:
         if name == "value":
             return float(series.values[int(indicators.atlas.position[arg])])
@@ -207,10 +226,17 @@ def caption(story: Story, state: State, indicators: Indicators) -> str:
 
     # The caption's values are read side by side: one number of decimals for all of them.
     placeholders = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(text)]
-    digits = common_digits(*(number(name, arg) for name, arg in placeholders if not name.startswith("n_")))
+    digits = common_digits(
+        *(number(name, arg) for name, arg in placeholders if not name.startswith("n_") and name != "peers")
+    )
 
     def fill(match: re.Match) -> str:
         name, arg = match.group(1), match.group(2)
+        if name == "peers":
+            named = [f"{p.name} ({country_name(p.country, state.lang)})" for p in found.peers[:NAMED_PEERS]]
+            return ", ".join(named)
+        if name == "n_peers":
+            return fmt_number(len(found.peers), state.lang)
         if name.startswith("n_"):
             return fmt_number(overall[name[2:]].n, state.lang)
         return fmt_value(number(name, arg), unit, state.lang, digits)

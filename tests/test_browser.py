@@ -286,6 +286,9 @@ def test_a_full_story_in_presentation_mode(page, server, atlas, lang, step_word,
                 }"""
             )
             assert hidden == [], f"step {number}: {hidden} behind the caption"
+        if step.peers:  # the unit's peers outlined on the map, the closest named in the caption
+            page.wait_for_function("() => window.atlasMap.emphasised('peers').length === 10")
+            assert "(" in caption.rsplit(":", 1)[-1], caption
         if number < len(story.steps):
             page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowLeft")

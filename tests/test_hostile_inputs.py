@@ -253,6 +253,12 @@ HOSTILE_STORIES = {
     "script id": (b'id = "<script>"\n[[step]]\nindicator = "population"\n', "id must be"),
     "unknown language": (b'[[step]]\nindicator = "population"\ncaption.xx = "hi"\n', "unknown language 'xx'"),
     "too many steps": (b'[[step]]\nindicator = "population"\n' * 60, "60 steps; a story may have 50"),
+    "peers of an unknown unit": (b'[[step]]\nindicator = "population"\npeers = "XX_1"\n', "unknown unit for peers"),
+    "peers a list": (b'[[step]]\nindicator = "population"\npeers = ["AT_70101"]\n', "unknown unit for peers"),
+    "{peers} without peers": (
+        b'[[step]]\nindicator = "population"\ncaption.en = "{peers}"\n',
+        "unknown placeholder {peers}",
+    ),
 }
 
 

@@ -122,3 +122,33 @@ def test_the_profile_lists_the_peers_with_buttons_to_show_them(synthetic_atlas):
     assert [b.id["unit"] for b in opens] == [p.unit_id for p in result.peers]
     actions = find(panel, lambda c: isinstance(getattr(c, "id", None), dict) and c.id.get("type") == ids.PEER_ACTION)
     assert [a.id["action"] for a in actions] == ["show_on_map", "open_table"]
+
+
+def test_a_story_step_shows_a_unit_with_its_peers_and_names_them(synthetic_atlas):
+    from dashboard.stories import apply_step, caption, stories_for
+
+    story = stories_for(synthetic_atlas)["alps-in-change"]
+    number, step = next((n, s) for n, s in enumerate(story.steps, 1) if s.peers)
+    state = apply_step(State(story=story.id, step=number, lang="en"), story)
+    assert state.unit == step.peers and state.peers  # the profile open, the peers outlined
+    text = caption(story, state, Indicators(synthetic_atlas))
+    expected = find_peers(synthetic_atlas, step.peers, PeerState().method())  # computed here, not by the story
+    assert f"The {len(expected.peers)} units" in text
+    named = ", ".join(
+        f"{p.name} ({dict(AT='Austria', CH='Switzerland', SI='Slovenia')[p.country]})" for p in expected.peers[:5]
+    )
+    assert text.endswith(f"the closest: {named}."), text
+
+
+def test_the_poster_carries_the_peer_table_when_the_peers_are_shown(synthetic_atlas):
+    from dashboard import poster
+
+    indicators = Indicators(synthetic_atlas)
+    state = State(unit="AT_70101", peers=True, peer=METHOD)
+    svg = poster.render(synthetic_atlas, state, indicators, "svg").decode("utf-8")
+    result = find_peers(synthetic_atlas, "AT_70101", METHOD.method())
+    assert "Peers of Innsbruck (Austria)" in svg
+    # SVG keeps its text as text; "&" and quotes would be escaped, the synthetic names have none.
+    assert all(f"{p.name} (" in svg for p in result.peers)
+    without = poster.render(synthetic_atlas, state.with_(peers=False), indicators, "svg").decode("utf-8")
+    assert "Peers of" not in without
