@@ -493,6 +493,13 @@ def test_bolzano_shows_ten_peers_in_other_countries_outlined_and_a_shared_link_s
     other.wait_for_function("() => document.querySelectorAll('#peer-table tbody tr').length === 6")
     assert _peer_rows(other) == shown
     assert other.locator("#peer-k").input_value() == "5"
+    # The CSV: the method and sources as '#' lines, then the same units.
+    with other.expect_download() as download:
+        other.get_by_role("button", name="Download the peer table (CSV)").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("# PlurAlps Atlas peers of IT_021008") and "# source " in text
+    table = [line for line in text.splitlines() if not line.startswith("#")]
+    assert len(table) == 1 + 6 and table[1].split(",")[1] == "IT_021008"
     assert log.problems() == []
     other.context.close()
     # A peer's name opens its profile on the map.
