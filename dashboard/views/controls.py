@@ -29,19 +29,8 @@ def panel(atlas: Atlas, state: State) -> html.Aside:
         **{"aria-label": t("controls.heading", lang)},
         children=[
             html.H2(t("controls.heading", lang), className="atlas-visually-hidden"),
-            _field(
-                t("controls.search", lang),
-                dcc.Dropdown(
-                    labels=dropdown_labels(lang),
-                    id=ids.SEARCH,
-                    options=search_options(atlas, "", lang, state.unit),
-                    value=state.unit,
-                    placeholder=t("controls.search_placeholder", lang),
-                    searchable=True,
-                    clearable=True,
-                ),
-            ),
-            _field(
+            field(t("controls.search", lang), unit_search(ids.SEARCH, atlas, state, clearable=True)),
+            field(
                 t("controls.indicator", lang),
                 dcc.Dropdown(
                     labels=dropdown_labels(lang),
@@ -52,7 +41,7 @@ def panel(atlas: Atlas, state: State) -> html.Aside:
                     maxHeight=420,
                 ),
             ),
-            _field(
+            field(
                 t("controls.year", lang),
                 dcc.Dropdown(
                     labels=dropdown_labels(lang),
@@ -62,7 +51,7 @@ def panel(atlas: Atlas, state: State) -> html.Aside:
                     clearable=False,
                 ),
             ),
-            _field(
+            field(
                 t("controls.countries", lang),
                 dcc.Checklist(
                     id=ids.COUNTRIES,
@@ -71,7 +60,7 @@ def panel(atlas: Atlas, state: State) -> html.Aside:
                     value=list(state.countries) or countries,
                 ),
             ),
-            _field(
+            field(
                 t("controls.method", lang),
                 dcc.RadioItems(
                     id=ids.METHOD,
@@ -80,7 +69,7 @@ def panel(atlas: Atlas, state: State) -> html.Aside:
                     value=state.method,
                 ),
             ),
-            _field(
+            field(
                 t("controls.classes", lang),
                 dcc.Slider(
                     id=ids.CLASSES,
@@ -91,7 +80,7 @@ def panel(atlas: Atlas, state: State) -> html.Aside:
                     marks={k: str(k) for k in range(MIN_CLASSES, MAX_CLASSES + 1)},
                 ),
             ),
-            _field(
+            field(
                 t("controls.scheme", lang),
                 dcc.Dropdown(
                     labels=dropdown_labels(lang),
@@ -102,7 +91,7 @@ def panel(atlas: Atlas, state: State) -> html.Aside:
                     + [{"label": t(f"scheme.{s}", lang), "value": s} for s in SCHEMES],
                 ),
             ),
-            _field(
+            field(
                 t("controls.zoom", lang),
                 dcc.Dropdown(
                     labels=dropdown_labels(lang),
@@ -152,7 +141,21 @@ clientside_callback(
 )
 
 
-def _field(label: str, control) -> html.Div:
+def unit_search(component_id: str, atlas: Atlas, state: State, clearable: bool) -> dcc.Dropdown:
+    """A box to find a unit by name (the map's and the peer finder's; options follow `search_answer`)."""
+    return dcc.Dropdown(
+        labels=dropdown_labels(state.lang),
+        id=component_id,
+        options=search_options(atlas, "", state.lang, state.unit),
+        value=state.unit,
+        placeholder=t("controls.search_placeholder", state.lang),
+        searchable=True,
+        clearable=clearable,
+    )
+
+
+def field(label: str, control) -> html.Div:
+    """A control with its label above it."""
     control_id = control.id
     return html.Div(className="atlas-field", children=[html.Label(label, htmlFor=control_id), control])
 

@@ -16,7 +16,7 @@ from dashboard import ids
 from dashboard.atlas import Atlas
 from dashboard.context import atlas as get_atlas
 from dashboard.csvsafe import safe_csv
-from dashboard.i18n import dropdown_labels, fmt_number, t
+from dashboard.i18n import fmt_number, t
 from dashboard.indicators import Indicators
 from dashboard.peer_table import (
     comparability,
@@ -30,10 +30,10 @@ from dashboard.peer_table import (
     value_text,
 )
 from dashboard.peers import K_MAX, PeerResult, comparable_ids
-from dashboard.search import search_options
 from dashboard.session import session
 from dashboard.state import MAX_PEER_INDICATORS, MAX_WEIGHT, PEER_SCOPES, State
 from dashboard.views import controls
+from dashboard.views.controls import field
 from dashboard.vocabulary import country_name, source_publisher, source_title
 from geo.terms import THEMES
 
@@ -51,25 +51,14 @@ def layout(atlas: Atlas, state: State) -> html.Div:
                 children=[
                     html.H2(t("peers.title", lang)),
                     html.P(t("peers.intro", lang), className="atlas-small"),
-                    _field(
-                        t("peers.unit", lang),
-                        dcc.Dropdown(
-                            labels=dropdown_labels(lang),
-                            id=ids.PEER_UNIT,
-                            options=search_options(atlas, "", lang, state.unit),
-                            value=state.unit,
-                            placeholder=t("controls.search_placeholder", lang),
-                            searchable=True,
-                            clearable=False,
-                        ),
-                    ),
-                    _field(
+                    field(t("peers.unit", lang), controls.unit_search(ids.PEER_UNIT, atlas, state, clearable=False)),
+                    field(
                         t("peers.k", lang),
                         dcc.Input(
                             id=ids.PEER_K, type="number", min=1, max=K_MAX, step=1, value=state.peer.k, debounce=True
                         ),
                     ),
-                    _field(
+                    field(
                         t("peers.scope", lang),
                         dcc.RadioItems(
                             id=ids.PEER_SCOPE,
@@ -78,7 +67,7 @@ def layout(atlas: Atlas, state: State) -> html.Div:
                             className="atlas-radio",
                         ),
                     ),
-                    _field(
+                    field(
                         t("peers.countries", lang),
                         dcc.Checklist(
                             id=ids.PEER_COUNTRIES,
@@ -88,7 +77,7 @@ def layout(atlas: Atlas, state: State) -> html.Div:
                             inline=True,
                         ),
                     ),
-                    _field(
+                    field(
                         t("peers.indicators", lang),
                         # A list of checkboxes rather than a multi-select: each choice is read by its own
                         # name, by eye and by a screen reader.
@@ -101,7 +90,7 @@ def layout(atlas: Atlas, state: State) -> html.Div:
                     ),
                     html.P(t("peers.indicators_help", lang, max=MAX_PEER_INDICATORS), className="atlas-small"),
                     html.Div(id=ids.PEER_WEIGHTS, className="atlas-peer-weights"),
-                    _field(
+                    field(
                         t("peers.min_common", lang),
                         dcc.Input(
                             id=ids.PEER_MIN,
@@ -140,10 +129,6 @@ def layout(atlas: Atlas, state: State) -> html.Div:
             ),
         ],
     )
-
-
-def _field(text: str, control) -> html.Div:
-    return html.Div(className="atlas-field", children=[html.Label(text, htmlFor=control.id), control])
 
 
 def indicator_choices(indicators: Indicators, lang: str) -> list[dict]:
