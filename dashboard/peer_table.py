@@ -93,37 +93,46 @@ def value_text(indicators: Indicators, indicator: str, value: float, lang: str) 
     return fmt_value(value, unit_label(unit_of(indicators, indicator), lang), lang, wrap=True)
 
 
-def _columns(indicators: Indicators, indicator: str) -> tuple[np.ndarray, np.ndarray, list]:
-    """Values, years and sources of `indicator` for every unit (as the peer finder reads them: latest)."""
+def _columns(indicators: Indicators, indicator: str, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
+    """Values, years and sources of `indicator` for the units at `positions` (as the peer finder reads
+    them: each unit's latest value)."""
     atlas = indicators.atlas
-    n = len(atlas.units)
+    n = len(positions)
     if indicator in UNIT_ATTRIBUTES and indicator not in indicators:
-        values = atlas.units[indicator].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-        return values, np.zeros(n, dtype=int), [ATTRIBUTE_SOURCES[indicator]] * n
+        column = atlas.units[indicator].iloc[positions]
+        return (
+            column.astype("Float64").to_numpy(dtype=float, na_value=np.nan),
+            np.zeros(n, dtype=int),
+            [ATTRIBUTE_SOURCES[indicator]] * n,
+        )
     series = indicators.series(indicator, LATEST)
     entry = indicators.get(indicator)
     if entry.uploaded:
         sources = [entry.source] * n
     else:
-        ids = np.array(atlas.source_ids + [None], dtype=object)
-        sources = list(ids[np.where(series.source_codes >= 0, series.source_codes, len(atlas.source_ids))])
-    return np.asarray(series.values, dtype=float), np.asarray(series.years, dtype=int), sources
+        codes = series.source_codes[positions]
+        sources = [atlas.source_ids[c] if c >= 0 else None for c in codes]
+    return np.asarray(series.values[positions], dtype=float), np.asarray(series.years[positions], dtype=int), sources
 
 
 def peer_rows(indicators: Indicators, result: PeerResult, stability: Stability | None = None) -> list[PeerRow]:
     """Return the chosen unit (rank 0) and its peers, each with every chosen indicator's value."""
     atlas = indicators.atlas
     chosen = list(dict.fromkeys(result.method.indicators))
-    columns = {i: _columns(indicators, i) for i in chosen}
     units = atlas.units
+    order = [result.unit_id, *[p.unit_id for p in result.peers]]
+    positions = np.array([int(atlas.position[u]) for u in order], dtype=np.int64)
+    columns = {i: _columns(indicators, i, positions) for i in chosen}
+    row_of = {int(p): r for r, p in enumerate(positions)}
 
     def cells(position: int) -> dict[str, Cell]:
+        r = row_of[position]
         out = {}
         for indicator, (values, years, sources) in columns.items():
-            value = float(values[position])
+            value = float(values[r])
             present = not np.isnan(value)
-            year = int(years[position]) if present and years[position] else None
-            out[indicator] = Cell(value, year, sources[position] if present else None)
+            year = int(years[r]) if present and years[r] else None
+            out[indicator] = Cell(value, year, sources[r] if present else None)
         return out
 
     a = int(atlas.position[result.unit_id])

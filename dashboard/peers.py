@@ -311,6 +311,8 @@ class _Units:
     rank: np.ndarray  # position of each unit_id in sorted order: the tie-breaker
     country: np.ndarray
     names: np.ndarray
+    country_code: np.ndarray  # the country as a small integer (index in `countries`): fast to compare
+    countries: tuple[str, ...]
 
 
 _UNITS: dict[int, tuple[weakref.ref, _Units]] = {}
@@ -323,11 +325,15 @@ def _units(atlas: Atlas) -> _Units:
     ids = atlas.units["unit_id"].astype(str).to_numpy(dtype=object)
     rank = np.empty(len(ids), dtype=np.int64)
     rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
+    country = atlas.units["country"].astype(str).to_numpy(dtype=object)
+    countries, country_code = np.unique(country.astype(str), return_inverse=True)
     units = _Units(
         ids,
         rank,
-        atlas.units["country"].astype(str).to_numpy(dtype=object),
+        country,
         atlas.units["name"].astype(str).to_numpy(dtype=object),
+        country_code.astype(np.int16),
+        tuple(str(c) for c in countries),
     )
     with _LOCK:
         for stale in [k for k, (ref, _u) in _UNITS.items() if ref() is None]:
@@ -487,5 +493,6 @@ def _in_scope(units: _Units, a: int, scope) -> np.ndarray:
     if scope == "all":
         return others
     if scope == "other_countries":
-        return others & (units.country != units.country[a])
-    return others & np.isin(units.country, np.array(scope, dtype=object))
+        return others & (units.country_code != units.country_code[a])
+    chosen = [units.countries.index(c) for c in scope if c in units.countries]
+    return others & np.isin(units.country_code, np.array(chosen, dtype=np.int16))

@@ -125,6 +125,15 @@ def layout(atlas: Atlas, state: State) -> html.Div:
                     dcc.Store(id=ids.PEER_TABLE_DATA),
                     html.Div(id=ids.PEER_TABLE),
                     html.Div(id=ids.PEER_NOTES),
+                    # The same for every unit: in the page, not in each answer.
+                    html.P(t("peers.table_help", lang), className="atlas-small"),
+                    html.Details(
+                        [
+                            html.Summary(t("peers.method_title", lang)),
+                            *[html.P(p) for p in t("peers.method", lang).split("\n\n")],
+                        ],
+                        className="atlas-peer-method",
+                    ),
                 ],
             ),
         ],
@@ -316,19 +325,13 @@ def results(atlas: Atlas, indicators: Indicators, state: State) -> tuple[list, d
         ),
     ]
     data = table_data(atlas, indicators, rows, stable.runs, lang) if result.peers else None
-    below = [html.P(t("peers.table_help", lang), className="atlas-small")] if result.peers else []
+    below = []
     notes = [
         html.Li(comparability_text(atlas, indicators, i, pooled, lang))
         for i, pooled in comparability(atlas, indicators, rows).items()
     ]
     if notes:
         below += [html.H3(t("peers.comparability", lang)), html.Ul(notes, className="atlas-comparability atlas-small")]
-    below.append(
-        html.Details(
-            [html.Summary(t("peers.method_title", lang)), *[html.P(p) for p in t("peers.method", lang).split("\n\n")]],
-            className="atlas-peer-method",
-        )
-    )
     positions = [int(atlas.position[p.unit_id]) for p in result.peers]
     return above, data, below, positions
 
