@@ -23,7 +23,7 @@ from dashboard.comparison import compare
 from dashboard.i18n import common_digits, fmt_number, fmt_value, unit_label
 from dashboard.indicators import Indicators
 from dashboard.peers import find_peers
-from dashboard.state import State
+from dashboard.state import PeerState, State
 from dashboard.vocabulary import country_name
 from geo.settings import DATA_DIR
 from geo.terms import COMPARISON_GROUPS, LANGUAGES, LATEST
@@ -217,7 +217,10 @@ def caption(story: Story, state: State, indicators: Indicators) -> str:
 
     found = None
     if step.peers and any(m.group(1) in PEER_PLACEHOLDERS for m in PLACEHOLDER.finditer(text)):
-        found = find_peers(indicators, step.peers, state.peer.method())
+        try:
+            found = find_peers(indicators, step.peers, state.peer.method())
+        except ValueError:  # a method the session can no longer use (an upload removed): the default's
+            found = find_peers(indicators, step.peers, PeerState().method())
 
     def number(name: str, arg: str | None) -> float:
         if name == "value":
