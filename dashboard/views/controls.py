@@ -168,15 +168,21 @@ def zoom_options(atlas: Atlas, lang: str) -> list[dict]:
     ]
 
 
-@callback(
-    Output(ids.SEARCH, "options", allow_duplicate=True),
-    Input(ids.SEARCH, "search_value"),
-    DashState(ids.SEARCH, "value"),
-    DashState(ids.STATE, "data"),
-    prevent_initial_call=True,
-)
-def update_search(query, selected, state_query):
-    return search_answer(query, selected, state_query)
+def search_as_you_type(component_id: str) -> None:
+    """Register the callback that fills a unit search box's options with what is typed into it."""
+
+    @callback(
+        Output(component_id, "options", allow_duplicate=True),
+        Input(component_id, "search_value"),
+        DashState(component_id, "value"),
+        DashState(ids.STATE, "data"),
+        prevent_initial_call=True,
+    )
+    def update_search(query, selected, state_query):
+        return search_answer(query, selected, state_query)
+
+
+search_as_you_type(ids.SEARCH)
 
 
 def search_answer(query, selected, state_query):

@@ -398,12 +398,4 @@ def download_peers(n_clicks, state_query, uploads):
     return dcc.send_string(header + body, filename=f"pluralps-atlas_peers_{state.unit}.csv")
 
 
-@callback(
-    Output(ids.PEER_UNIT, "options", allow_duplicate=True),
-    Input(ids.PEER_UNIT, "search_value"),
-    DashState(ids.PEER_UNIT, "value"),
-    DashState(ids.STATE, "data"),
-    prevent_initial_call=True,
-)
-def update_peer_search(query, selected, state_query):
-    return controls.search_answer(query, selected, state_query)
+controls.search_as_you_type(ids.PEER_UNIT)
