@@ -79,7 +79,8 @@ def create_app(build_folder: Path | None = None) -> Dash:
     security.install(app)  # last: the policy hashes every inline script defined above
     # Built before gunicorn forks its preloaded workers, so they share it and no first upload waits for it.
     upload.unit_index()
-    warm_peers(atlas)  # the default method's z-matrix: no worker's first peer list waits for it
+    warm_peers(atlas)  # every built indicator standardised: no worker's first peer list waits for it
+    atlas.unit_ids  # noqa: B018 -- computed once here, shared by the workers (every state is checked against it)
     _created = (folder, app)
     return app
 

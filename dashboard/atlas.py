@@ -88,7 +88,8 @@ class Atlas:
     @cached_property
     def unit_ids(self) -> frozenset[str]:
         """Every unit_id, for validating input that names units."""
-        return frozenset(self.position.index)
+        # tolist: iterating the Arrow-backed index element by element costs ~40 ms for 18k units.
+        return frozenset(self.units["unit_id"].astype(str).tolist())
 
     @cached_property
     def nuts3_level(self) -> np.ndarray:
