@@ -214,29 +214,22 @@ def test_raising_a_component_never_lowers_that_units_index(table, data):
 
 
 @FAST
-@given(tables(), st.floats(0.01, 100))
-def test_multiplying_every_weight_changes_nothing(table, factor):
-    x, groups, w, method = table
-    scaled = dataclasses.replace(
-        method,
-        weights=tuple(
-            (name, float(v) * min(factor, 10 / max(w.max(), 1e-9) / 1.01)) for name, v in zip(method.components, w)
-        ),
-    )
-    plain = dataclasses.replace(method, weights=tuple((name, float(v)) for name, v in zip(method.components, w)))
-    # Through the weights as a person gives them: component_weights scales them to a sum of 1.
-    a = composite._aggregate(
-        composite.normalise(x, groups, method.normalisation)[0], _unit(plain), method.aggregation, groups
-    )[0]
-    b = composite._aggregate(
-        composite.normalise(x, groups, method.normalisation)[0], _unit(scaled), method.aggregation, groups
-    )[0]
-    np.testing.assert_allclose(a, b, rtol=1e-9, equal_nan=True)
-
-
-def _unit(method: IndexMethod) -> np.ndarray:
-    w = np.array([v for _n, v in method.weights])
-    return w / w.sum()
+@given(
+    st.lists(st.floats(0.05, 2.0), min_size=len(SYNTHETIC), max_size=len(SYNTHETIC)),
+    st.floats(0.1, 5.0),
+    st.sampled_from(NORMALISATIONS),
+    st.sampled_from(AGGREGATIONS),
+    st.sampled_from(("indicator", "field")),
+)
+def test_multiplying_every_weight_changes_nothing(synthetic_atlas, weights, factor, normalisation, aggregation, how):
+    indicators = Indicators(synthetic_atlas)
+    names = SYNTHETIC if how == "indicator" else ("demography", "health", "integration")
+    chosen = dict(zip(names, weights))
+    method = IndexMethod(SYNTHETIC, normalisation=normalisation, aggregation=aggregation, weighting=how, min_share=0.4)
+    plain = compute(indicators, dataclasses.replace(method, weights=tuple(chosen.items())))
+    scaled = compute(indicators, dataclasses.replace(method, weights=tuple((k, v * factor) for k, v in chosen.items())))
+    np.testing.assert_allclose(plain.value, scaled.value, rtol=1e-12, equal_nan=True)
+    np.testing.assert_array_equal(plain.rank, scaled.rank)
 
 
 @FAST
