@@ -50,6 +50,7 @@ def create_app(build_folder: Path | None = None) -> Dash:
         about,
         compare,
         controls,
+        index,
         layout,
         map,
         maptable,

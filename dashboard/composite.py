@@ -176,12 +176,15 @@ def check_component(indicators: Indicators, indicator: str) -> None:
         raise ValueError(f"unknown indicator {indicator!r}")
     if indicators.get(indicator).kind != "numeric":
         raise ValueError(f"{indicator!r} is a category: it cannot be a component of an index")
+    if indicators.get(indicator).derived:
+        raise ValueError(f"{indicator!r} is computed from an index: it cannot be a component of one")
 
 
 def index_ids(indicators: Indicators) -> list[str]:
     """Every indicator that can be a component (numeric ones), fields of action first in their order."""
     order = {f: n for n, f in enumerate(SPI_FIELDS)}
-    ids = [i for i in indicators.ids() if indicators.get(i).kind == "numeric"]
+    # Not the index itself (derived): an index of the index would feed on its own values.
+    ids = [i for i in indicators.ids() if indicators.get(i).kind == "numeric" and not indicators.get(i).derived]
     return sorted(ids, key=lambda i: (order.get(_field(indicators, i), len(order)), ids.index(i)))
 
 

@@ -7,6 +7,7 @@ NOTICE = "atlas-notice"
 TABS = "atlas-tabs"
 VIEW_MAP = "view-map"
 VIEW_PEERS = "view-peers"
+VIEW_INDEX = "view-index"
 VIEW_COMPARE = "view-compare"
 VIEW_DATA = "view-data"
 VIEW_ABOUT = "view-about"
@@ -57,6 +58,16 @@ PEER_OUTLINES_DRAWN = "peer-outlines-drawn"  # how many the map script was given
 PEER_DOWNLOAD_BUTTON = "peer-download"
 PEER_DOWNLOAD = "peer-download-csv"
 
+# The composite index builder (dashboard/views/index.py).
+INDEX_CONTROL = "index-control"  # dict id {"type": INDEX_CONTROL, "name": one of INDEX_CONTROLS}
+INDEX_PART = "index-part"  # dict id {"type": INDEX_PART, "kind": "weight" | "direction", "name": ..., "where": ...}
+INDEX_ACTION = "index-action"  # dict id {"type": INDEX_ACTION, "action": ..., "where": "view" | "map" | "profile"}
+INDEX_PARTS = "index-parts"  # the view's box of one weight and direction per component (or field)
+INDEX_MAP_PARTS = "index-map-parts"  # the same weights in the map's control panel, while the index is mapped
+INDEX_RESULTS = "index-results"  # summary, warnings, correlations, the rank table
+INDEX_DOWNLOAD_BUTTON = "index-download"
+INDEX_DOWNLOAD = "index-download-csv"
+
 COMPARE_SENTENCES = "compare-sentences"
 COMPARE_CHARTS = "compare-charts"
 COMPARE_BOX = "compare-box"
@@ -69,6 +80,7 @@ MAP_KEY = "atlas-map-key"
 PROFILE_KEY = "atlas-profile-key"
 COMPARE_KEY = "atlas-compare-key"
 PEERS_KEY = "atlas-peers-key"
+INDEX_KEY = "atlas-index-key"
 
 # The person's uploaded datasets, kept in the browser session only (dashboard/upload/datasets.py).
 UPLOADS = "atlas-uploads"

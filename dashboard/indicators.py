@@ -1,6 +1,7 @@
 """Indicators as the views see them: the catalogue's, plus the ones a person uploaded in this session.
 
-`Indicators(atlas, uploads)` answers the same questions for both: label in a language, unit, kind,
+`Indicators(atlas, uploads, derived)` answers the same questions for all (derived: computed in the session
+from the others, the composite index): label in a language, unit, kind,
 direction, theme, note in a language, source; years; and the values of every unit (a `Series`). Uploaded indicators have
 ids "upload:<dataset id>"; their values come from the browser session with each request and are never
 kept on the server.
@@ -9,7 +10,7 @@ kept on the server.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -35,6 +36,12 @@ class Indicator:
     licence: str
     categories: dict[str, dict[str, str]] = field(default_factory=dict)
     uploaded: bool = False
+    derived: bool = False  # computed in the session from other indicators (the composite index)
+
+    @property
+    def catalogued(self) -> bool:
+        """A value of the build, with a catalogued source (not the person's file, not computed here)."""
+        return not (self.uploaded or self.derived)
 
     def label(self, lang: str) -> str:
         return self.labels.get(lang) or self.labels.get("en") or self.id
@@ -54,6 +61,14 @@ class Indicator:
     def display_unit(self) -> str:
         """The unit as printed after a value ("" for classes)."""
         return "" if self.unit == "class" else self.unit
+
+
+@dataclass(frozen=True)
+class Derived:
+    """An indicator computed in the session: its entry, and a function returning its values (cached there)."""
+
+    entry: Indicator
+    series: Callable[[], Series]
 
 
 @lru_cache(maxsize=4)
@@ -81,23 +96,33 @@ def catalogue_indicators(atlas: Atlas) -> dict[str, Indicator]:
 class Indicators:
     """The indicators a request can use: the catalogue's and the session's uploads."""
 
-    def __init__(self, atlas: Atlas, uploads: Sequence = ()):
+    def __init__(self, atlas: Atlas, uploads: Sequence = (), derived: Mapping[str, Derived] | None = None):
         self.atlas = atlas
         self._catalogue = catalogue_indicators(atlas)
         self._uploads = {UPLOAD_PREFIX + d.id: d for d in uploads}
+        self._derived = dict(derived or {})
+
+    def with_derived(self, derived: Mapping[str, Derived]) -> Indicators:
+        """These indicators plus `derived` ones (id → Derived), e.g. the session's composite index."""
+        return Indicators(self.atlas, list(self._uploads.values()), self._derived | dict(derived))
 
     def ids(self) -> list[str]:
-        return [*self._catalogue, *self._uploads]
+        return [*self._catalogue, *self._uploads, *self._derived]
 
     def uploaded_ids(self) -> list[str]:
         return list(self._uploads)
 
+    def derived_ids(self) -> list[str]:
+        return list(self._derived)
+
     def __contains__(self, indicator: str) -> bool:
-        return indicator in self._catalogue or indicator in self._uploads
+        return indicator in self._catalogue or indicator in self._uploads or indicator in self._derived
 
     def get(self, indicator: str) -> Indicator:
         if indicator in self._catalogue:
             return self._catalogue[indicator]
+        if indicator in self._derived:
+            return self._derived[indicator].entry
         dataset = self._uploads[indicator]
         return Indicator(
             id=indicator,
@@ -115,6 +140,8 @@ class Indicators:
     def years(self, indicator: str) -> list[int]:
         if indicator in self._catalogue:
             return self.atlas.years(indicator)
+        if indicator in self._derived:
+            return []  # of its components, each its latest: no year to choose
         year = self._uploads[indicator].year
         return [year] if year else []
 
@@ -124,6 +151,8 @@ class Indicators:
             if self.atlas.has_series(indicator, year):
                 return self.atlas.series(indicator, year)
             return self.atlas.series(indicator, LATEST)
+        if indicator in self._derived:
+            return self._derived[indicator].series()
         return upload_series(self.atlas, self._uploads[indicator])
 
 

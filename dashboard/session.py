@@ -8,8 +8,9 @@ from functools import lru_cache
 
 from dashboard.atlas import Atlas
 from dashboard.context import atlas as get_atlas
+from dashboard.index_layer import INDEX_IDS, index_indicators, usable
 from dashboard.indicators import Indicators
-from dashboard.state import State, Vocabulary, parse_query
+from dashboard.state import IndexState, State, Vocabulary, parse_query
 from dashboard.stories import apply_step, stories_for
 from dashboard.upload.datasets import load_datasets
 from dashboard.vocabulary import vocabulary
@@ -33,14 +34,33 @@ def vocabulary_with(indicators: Indicators) -> Vocabulary:
     if not indicators.uploaded_ids():
         return vocab
     extra = {i: tuple(indicators.years(i)) for i in indicators.uploaded_ids()}
-    return replace(vocab, indicators=vocab.indicators | extra, peer_indicators=vocab.peer_indicators | set(extra))
+    return replace(
+        vocab,
+        indicators=vocab.indicators | extra,
+        peer_indicators=vocab.peer_indicators | set(extra),
+        index_components=vocab.index_components | set(extra),
+        fields=vocab.fields | {"uploaded"},
+    )
 
 
 def session(query, uploads_store=None) -> tuple[State, Indicators]:
-    """Return the state described by `query` and the indicators it may use (a story step applied)."""
+    """Return the state described by `query` and the indicators it may use (a story step applied; the
+    composite index among them when the state defines one)."""
     indicators = indicators_for(uploads_store)
     state = parse_query(query if isinstance(query, str) else "", vocabulary_with(indicators)).state
+    state, indicators = with_index(state, indicators)
     return with_story(state, indicators.atlas), indicators
+
+
+def with_index(state: State, indicators: Indicators) -> tuple[State, Indicators]:
+    """Add the state's composite index to the indicators; without one (or with a component no longer
+    there), the index is cleared and a map of it falls back to the default indicator."""
+    method = state.index.method()
+    if usable(indicators, method):
+        return state, indicators.with_derived(index_indicators(indicators, method))
+    if state.indicator in INDEX_IDS:
+        state = state.with_(indicator=base_vocabulary(indicators.atlas).default_indicator)
+    return (state.with_(index=IndexState()) if method else state), indicators
 
 
 def with_story(state: State, atlas: Atlas) -> State:

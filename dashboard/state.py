@@ -14,10 +14,21 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, urlencode
 
 from dashboard.classify import DEFAULT_CLASSES, DEFAULT_METHOD, MAX_CLASSES, METHODS, MIN_CLASSES, SCHEMES
+from dashboard.composite import (
+    AGGREGATIONS,
+    DEFAULT_MIN_SHARE,
+    INDEX_SCOPES,
+    MAX_COMPONENTS,
+    NORMALISATIONS,
+    WEIGHTINGS,
+    WINSOR_LEVELS,
+    IndexMethod,
+)
+from dashboard.composite import MAX_WEIGHT as MAX_INDEX_WEIGHT
 from dashboard.peers import DEFAULT_INDICATORS, K_MAX, PeerMethod
 from geo.terms import LATEST
 
-VIEWS = ("map", "peers", "compare", "data", "about")
+VIEWS = ("map", "peers", "index", "compare", "data", "about")
 AUTO_SCHEME = "auto"
 DEFAULT_INDICATOR = "foreign_pct"
 MAX_QUERY_LENGTH = 2_000
@@ -28,6 +39,8 @@ DEFAULT_PEER_SCOPE = "other_countries"
 DEFAULT_PEER_K = 10
 DEFAULT_MIN_COMMON = 3
 MAX_PEER_INDICATORS = 20
+# The index builder's fixed controls, each named after the IndexState field it sets (in page order).
+INDEX_CONTROLS = ("components", "weighting", "normalisation", "aggregation", "winsor", "min_share", "scope")
 MAX_WEIGHT = 10.0
 
 
@@ -52,6 +65,44 @@ class PeerState:
 
 
 @dataclass(frozen=True)
+class IndexState:
+    """The composite index's method as the URL holds it (ix, ixd, ixn, ixa, ixw, ixwt, ixwin, ixmin, ixs);
+    no components: no index."""
+
+    components: tuple[str, ...] = ()
+    directions: tuple[tuple[str, int], ...] = ()  # overrides of the catalogue, in the components' order
+    normalisation: str = NORMALISATIONS[0]
+    aggregation: str = AGGREGATIONS[0]
+    weighting: str = WEIGHTINGS[0]
+    weights: tuple[tuple[str, float], ...] = ()  # only weights other than 1
+    winsor: float = 0.0
+    min_share: int = round(100 * DEFAULT_MIN_SHARE)  # percent of the weight
+    scope: str = INDEX_SCOPES[0]
+
+    def method(self) -> IndexMethod | None:
+        """The method of dashboard.composite this describes (None: no components chosen)."""
+        if not self.components:
+            return None
+        return IndexMethod(
+            self.components,
+            self.directions,
+            self.normalisation,
+            self.winsor,
+            self.weighting,
+            self.weights,
+            self.aggregation,
+            self.min_share / 100,
+            self.scope,
+        )
+
+    def weight(self, name: str) -> float:
+        return dict(self.weights).get(name, 1.0)
+
+    def direction(self, indicator: str) -> int | None:
+        return dict(self.directions).get(indicator)
+
+
+@dataclass(frozen=True)
 class State:
     view: str = "map"
     indicator: str = DEFAULT_INDICATOR
@@ -68,6 +119,7 @@ class State:
     step: int = 1
     peers: bool = False  # the selected unit's peers outlined on the map
     peer: PeerState = field(default_factory=PeerState)
+    index: IndexState = field(default_factory=IndexState)
 
     def with_(self, **changes) -> State:
         return replace(self, **changes)
@@ -86,6 +138,9 @@ class Vocabulary:
     stories: dict[str, int] = field(default_factory=dict)  # story id -> number of steps
     # What the peer finder may compare on (numbers, ordered codes, unit attributes); empty: the indicators.
     peer_indicators: frozenset[str] = frozenset()
+    # What can be a component of the composite index (numeric indicators); empty: the indicators.
+    index_components: frozenset[str] = frozenset()
+    fields: frozenset[str] = frozenset()  # the themes a weight per field may name
 
 
 @dataclass(frozen=True)
@@ -145,6 +200,7 @@ def parse_query(query: str | None, vocab: Vocabulary) -> Parsed:
         story=pick("story", vocab.stories, None),
         peers=pick("peers", ("1", "0"), "0") == "1",
         peer=_parse_peer(params, vocab, ignored),
+        index=_parse_index(params, vocab, ignored),
     )
     if state.story:
         steps = vocab.stories[state.story]
@@ -178,6 +234,7 @@ def to_query(state: State) -> str:
     if state.peers:
         params["peers"] = "1"
     params |= _peer_query(state.peer)
+    params |= _index_query(state.index)
     return "?" + urlencode(params, safe=",:") if params else ""
 
 
@@ -263,6 +320,109 @@ def _parse_peer(params: dict[str, str], vocab: Vocabulary, ignored: list[str]) -
         ignored.append("pc")
     ordered = tuple((i, weights[i]) for i in indicators if i in weights and weights[i] != 1.0)
     return PeerState(indicators, ordered, k, scope, countries, min_common)
+
+
+def _index_query(index: IndexState) -> dict[str, str]:
+    if not index.components:
+        return {}
+    default = IndexState()
+    params = {"ix": ",".join(index.components)}
+    if index.directions:
+        params["ixd"] = ",".join(f"{i}:{d}" for i, d in index.directions)
+    for key, name in (("ixn", "normalisation"), ("ixa", "aggregation"), ("ixw", "weighting"), ("ixs", "scope")):
+        if getattr(index, name) != getattr(default, name):
+            params[key] = getattr(index, name)
+    if index.weights:
+        params["ixwt"] = ",".join(f"{i}:{_number(w)}" for i, w in index.weights)
+    if index.winsor != default.winsor:
+        params["ixwin"] = _number(index.winsor)
+    if index.min_share != default.min_share:
+        params["ixmin"] = str(index.min_share)
+    return params
+
+
+def _parse_index(params: dict[str, str], vocab: Vocabulary, ignored: list[str]) -> IndexState:
+    """Read the composite index's part of a query; what is out of range falls back to its default (named)."""
+    default = IndexState()
+    if "ix" not in params:
+        for key in ("ixd", "ixn", "ixa", "ixw", "ixwt", "ixwin", "ixmin", "ixs"):
+            if key in params:
+                ignored.append(key)
+        return default
+    allowed = vocab.index_components or frozenset(vocab.indicators)
+    requested = [i for i in params["ix"].split(",") if i]
+    components = tuple(i for i in dict.fromkeys(requested) if i in allowed)[:MAX_COMPONENTS]
+    if len(components) != len(requested):
+        ignored.append("ix")
+    if not components:
+        return default
+
+    def choice(key: str, allowed_values, fallback):
+        value = params.get(key, fallback)
+        if value in allowed_values:
+            return value
+        ignored.append(key)
+        return fallback
+
+    weighting = choice("ixw", WEIGHTINGS, default.weighting)
+    names = set(components) if weighting == "indicator" else set(vocab.fields)
+    directions, weights = {}, {}
+    for key, target, read in (("ixd", directions, _sign), ("ixwt", weights, _weight)):
+        if key not in params:
+            continue
+        bad = False
+        for item in params[key].split(","):
+            name, _, text = item.partition(":")
+            value = read(text)
+            if name in (set(components) if key == "ixd" else names) and value is not None:
+                target[name] = value
+            else:
+                bad = True
+        if bad:
+            ignored.append(key)
+    if weights and weighting == "indicator" and all(weights.get(i, 1.0) == 0 for i in components):
+        ignored.append("ixwt")  # every weight 0 weighs nothing
+        weights = {}
+    winsor = default.winsor
+    if "ixwin" in params:
+        value = _weight(params["ixwin"])
+        if value in WINSOR_LEVELS:
+            winsor = value
+        else:
+            ignored.append("ixwin")
+    min_share = default.min_share
+    if "ixmin" in params:
+        try:
+            min_share = int(params["ixmin"])
+            if not 1 <= min_share <= 100:
+                raise ValueError
+        except ValueError:
+            ignored.append("ixmin")
+            min_share = default.min_share
+    order = list(components) if weighting == "indicator" else sorted(weights)
+    return IndexState(
+        components=components,
+        directions=tuple((i, directions[i]) for i in components if i in directions),
+        normalisation=choice("ixn", NORMALISATIONS, default.normalisation),
+        aggregation=choice("ixa", AGGREGATIONS, default.aggregation),
+        weighting=weighting,
+        weights=tuple((n, weights[n]) for n in order if n in weights and weights[n] != 1.0),
+        winsor=winsor,
+        min_share=min_share,
+        scope=choice("ixs", INDEX_SCOPES, default.scope),
+    )
+
+
+def _sign(text: str) -> int | None:
+    return {"1": 1, "-1": -1}.get(text)
+
+
+def _weight(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if 0 <= value <= MAX_INDEX_WEIGHT else None  # NaN and inf fail the comparison
 
 
 def _default(vocab: Vocabulary) -> State:

@@ -18,14 +18,15 @@ from dash import no_update
 from dashboard import ids
 from dashboard.atlas import Atlas
 from dashboard.i18n import t
+from dashboard.index_layer import INDEX_IDS, INDEX_SCORE, INDEX_WIDTH
 from dashboard.search import search_options
-from dashboard.session import indicators_for, vocabulary_with, with_story
-from dashboard.state import LATEST, PeerState, State, parse_query, to_query
+from dashboard.session import indicators_for, vocabulary_with, with_index, with_story
+from dashboard.state import INDEX_CONTROLS, LATEST, IndexState, PeerState, State, parse_query, to_query
 from dashboard.stories import stories_for
 from dashboard.vocabulary import year_options
 
 # The parts of the page that redraw from a key of their own (see `_keys`).
-KEYS = ("map_key", "profile_key", "compare_key", "peers_key")
+KEYS = ("map_key", "profile_key", "compare_key", "peers_key", "index_key")
 # The controls the state callback sets, each named after the State field it shows ("search" shows the
 # selected unit); "year_options" and "search_options" are the option lists of two of them.
 CONTROLS = (
@@ -47,6 +48,7 @@ CONTROLS = (
     "peer_min",
     "peer_unit_options",
     "peer_unit",
+    "index_controls",  # the index builder's fixed controls, a list in the order of state.INDEX_CONTROLS
 )
 # Every output of the state callback, in the order of its Dash outputs.
 OUTPUTS = ("url", "state", "notice", *KEYS, *CONTROLS)
@@ -70,6 +72,8 @@ INPUTS = (
     "peer_min",
     "peer_unit",
     "peer_weights",  # {indicator: value} of the weight inputs on screen
+    "index_controls",  # {name: value} of the index builder's fixed controls (state.INDEX_CONTROLS)
+    "index_parts",  # {(kind, name, where): value} of its weight and direction inputs on screen
 )
 
 
@@ -101,6 +105,7 @@ def transition(
             new = _apply(new, each, atlas, **inputs)
         # The same parser as for URLs: a forged or stale component value falls back to a safe default.
         new = parse_query(to_query(new), vocab).state
+    new, indicators = with_index(new, indicators)
     new = with_story(new, atlas)
     query = to_query(new)
     keys = _keys(new)
@@ -110,6 +115,8 @@ def transition(
     shown["search"] = inputs.get("searched")
     shown |= {name: inputs.get(name) for name in ("peer_k", "peer_scope", "peer_countries", "peer_indicators")}
     shown |= {"peer_min": inputs.get("peer_min"), "peer_unit": inputs.get("peer_unit")}
+    controls = inputs.get("index_controls")
+    shown["index_controls"] = [controls.get(n) for n in INDEX_CONTROLS] if isinstance(controls, dict) else None
     return {
         "url": query if query != (search or "") else no_update,
         "state": query if query != current_query else no_update,
@@ -141,6 +148,17 @@ def _apply(current: State, trigger, atlas: Atlas, **inputs) -> State:
             return _peer_action(current, trigger.get("action"))
         if trigger.get("type") == ids.PEER_WEIGHT:
             return _with_weight(current, trigger.get("indicator"), inputs.get("peer_weights"))
+        if trigger.get("type") == ids.INDEX_CONTROL:
+            controls = inputs.get("index_controls")
+            value = controls.get(trigger.get("name")) if isinstance(controls, dict) else None
+            return _with_index_control(current, trigger.get("name"), value)
+        if trigger.get("type") == ids.INDEX_PART:
+            parts = inputs.get("index_parts")
+            key = (trigger.get("kind"), trigger.get("name"), trigger.get("where"))
+            value = parts.get(key) if isinstance(parts, dict) else None
+            return _with_index_part(current, trigger.get("kind"), trigger.get("name"), value)
+        if trigger.get("type") == ids.INDEX_ACTION:
+            return _index_action(current, trigger.get("action"))
         return current
     value = {
         ids.TABS: ("view", inputs["view"]),
@@ -232,6 +250,64 @@ def _peer_action(current: State, action) -> State:
     return current
 
 
+def _with_index_control(current: State, name, value) -> State:
+    """Return `current` with one of the index builder's fixed controls set. Values are taken as they come;
+    the URL parser drops what is out of range."""
+    index = current.index
+    if name == "components":
+        picked = tuple(dict.fromkeys(i for i in value if isinstance(i, str))) if isinstance(value, list) else ()
+        kept = set(picked)
+        index = replace(
+            index,
+            components=picked,
+            directions=tuple((i, d) for i, d in index.directions if i in kept),
+            weights=tuple((n, w) for n, w in index.weights if n in kept or index.weighting == "field"),
+        )
+        if picked and not current.index.components:  # a first index: show it on the map
+            return current.with_(index=index, indicator=INDEX_SCORE, year=LATEST)
+        return current.with_(index=index)
+    if name == "weighting" and isinstance(value, str) and value != index.weighting:
+        return current.with_(index=replace(index, weighting=value, weights=()))  # the other kind of weights
+    if name in ("normalisation", "aggregation", "scope") and isinstance(value, str):
+        return current.with_(index=replace(index, **{name: value}))
+    if name == "winsor" and isinstance(value, int | float) and not isinstance(value, bool):
+        return current.with_(index=replace(index, winsor=float(value)))
+    if name == "min_share":
+        return current.with_(index=replace(index, min_share=_whole(value, index.min_share)))
+    return current
+
+
+def _with_index_part(current: State, kind, name, value) -> State:
+    """Return `current` with a component's direction or a component's (or field's) weight set."""
+    index = current.index
+    if not isinstance(name, str) or isinstance(value, bool):
+        return current
+    if kind == "direction" and name in index.components:
+        sign = _whole(value, 0)
+        merged = dict(index.directions) | ({name: sign} if sign in (1, -1) else {})
+        ordered = tuple((i, merged[i]) for i in index.components if i in merged)
+        return current.with_(index=replace(index, directions=ordered))
+    if kind == "weight" and isinstance(value, int | float) and math.isfinite(value):
+        merged = dict(index.weights) | {name: float(value)}
+        order = list(index.components) if index.weighting == "indicator" else sorted(merged)
+        ordered = tuple((n, merged[n]) for n in order if n in merged and merged[n] != 1.0)
+        return current.with_(index=replace(index, weights=ordered))
+    return current
+
+
+def _index_action(current: State, action) -> State:
+    """The index builder's buttons: map the index or its rank uncertainty, open the index view, clear it."""
+    if action == "map" and current.index.components:
+        return current.with_(view="map", indicator=INDEX_SCORE, year=LATEST)
+    if action == "map_width" and current.index.components:
+        return current.with_(view="map", indicator=INDEX_WIDTH, year=LATEST)
+    if action == "open":
+        return current.with_(view="index")
+    if action == "clear":
+        return current.with_(index=IndexState())
+    return current
+
+
 def _whole(value, fallback: int) -> int:
     if isinstance(value, bool):
         return fallback
@@ -269,18 +345,32 @@ def _keys(state: State) -> dict[str, str | None]:
     key changes."""
     # The selected unit is outlined by the browser itself (views/shell.py): selecting one must not send
     # the map's values again, so it is not part of the map's key.
-    map_state = state.with_(view="map", unit=None)
+    # The index's method changes the map only while the map shows the index.
+    mapped_index = state.index if state.indicator in INDEX_IDS else IndexState()
+    map_state = state.with_(view="map", unit=None, index=mapped_index)
     return {
         "map_key": to_query(map_state),
         # Without a unit the profile panel shows the same hint whatever the indicator: nothing to redraw.
         "profile_key": to_query(
-            State(unit=state.unit, lang=state.lang, indicator=state.indicator, peers=state.peers, peer=state.peer)
+            State(
+                unit=state.unit,
+                lang=state.lang,
+                indicator=state.indicator,
+                peers=state.peers,
+                peer=state.peer,
+                index=state.index,
+            )
         )
         if state.unit
         else to_query(State(lang=state.lang)),
         "compare_key": to_query(
             State(
-                view="compare", indicator=state.indicator, year=state.year, countries=state.countries, lang=state.lang
+                view="compare",
+                indicator=state.indicator,
+                year=state.year,
+                countries=state.countries,
+                lang=state.lang,
+                index=mapped_index,
             )
         )
         if state.view == "compare"
@@ -290,6 +380,15 @@ def _keys(state: State) -> dict[str, str | None]:
         "peers_key": to_query(State(view="peers", unit=state.unit, lang=state.lang, peers=state.peers, peer=state.peer))
         if state.view == "peers" or (state.peers and state.unit)
         else to_query(State(lang=state.lang)),
+        # The index view and the index's weights beside the map: the method, and whether the map shows it.
+        "index_key": to_query(
+            State(
+                view="index",
+                lang=state.lang,
+                index=state.index,
+                indicator=state.indicator if state.indicator in INDEX_IDS else State().indicator,
+            )
+        ),
     }
 
 
@@ -313,6 +412,10 @@ def _control_values(atlas: Atlas, indicators, state: State, shown: dict, trigger
         "peer_indicators": list(state.peer.indicators),
         "peer_min": state.peer.min_common,
         "peer_unit": state.unit,
+        "index_controls": [
+            list(getattr(state.index, name)) if name == "components" else getattr(state.index, name)
+            for name in INDEX_CONTROLS
+        ],
     }
     values = {}
     for name in CONTROLS:
@@ -328,6 +431,11 @@ def _control_values(atlas: Atlas, indicators, state: State, shown: dict, trigger
         if name == "peer_unit_options":
             changed = state.unit != shown.get("peer_unit")
             values[name] = search_options(atlas, "", state.lang, state.unit) if changed else no_update
+            continue
+        if name == "index_controls":
+            # A pattern output: a list, one value per control in the page's order (no_update where shown).
+            on_screen = shown.get(name) or [None] * len(INDEX_CONTROLS)
+            values[name] = [w if w != c else no_update for w, c in zip(wanted[name], on_screen)]
             continue
         current = shown.get(name)
         if name == "countries" and isinstance(current, list):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from dashboard.atlas import Atlas
+from dashboard.composite import index_ids
 from dashboard.i18n import t, unit_label
+from dashboard.index_layer import INDEX_IDS, INDEX_SCORE, INDEX_WIDTH
 from dashboard.indicators import Indicators, catalogue_indicators
 from dashboard.peers import comparable_ids
 from dashboard.state import LATEST, Vocabulary
@@ -15,12 +17,15 @@ from geo.terms import DEFAULT_LANGUAGE, LANGUAGES, THEMES
 def vocabulary(atlas: Atlas) -> Vocabulary:
     """Return what a URL may name, from the dataset."""
     return Vocabulary(
-        indicators={i: tuple(atlas.years(i)) for i in atlas.indicator_ids()},
+        # The composite index's indicators are always names a URL may use; without an index they fall back.
+        indicators={i: tuple(atlas.years(i)) for i in atlas.indicator_ids()} | dict.fromkeys(INDEX_IDS, ()),
         countries=tuple(sorted(atlas.units["country"].unique())),
         units=frozenset(atlas.units["unit_id"]),
         zoom_targets=frozenset(k for k in atlas.bounds if k != "all"),
         languages=LANGUAGES,
         peer_indicators=frozenset(comparable_ids(Indicators(atlas))),
+        index_components=frozenset(index_ids(Indicators(atlas))),
+        fields=frozenset(THEMES) | {"uploaded"},
     )
 
 
@@ -91,3 +96,12 @@ def _short(publisher: str) -> str:
     # The catalogue writes the publisher first and any redistributor or detail after a comma or in
     # brackets (in every language), so the part before them is the name.
     return publisher.split(",")[0].split(" (")[0]
+
+
+def index_options(lang: str) -> list[dict]:
+    """The composite index's entries of the map's indicator menu (offered while an index is defined)."""
+    return [
+        {"label": t("index.title", lang).upper(), "value": "theme:index", "disabled": True},
+        {"label": t("index.score", lang), "value": INDEX_SCORE},
+        {"label": t("index.width", lang), "value": INDEX_WIDTH},
+    ]

@@ -8,6 +8,7 @@ import tomllib
 import pytest
 
 from dashboard import i18n
+from dashboard.composite import AGGREGATIONS, INDEX_SCOPES, NORMALISATIONS, WEIGHTINGS
 from geo.terms import LANGUAGES as ALL_LANGUAGES
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -119,6 +120,16 @@ def _dynamic_families() -> dict[str, set[str]]:
         "upload.reason": reasons,
         "upload": {f"kind_{k}" for k in KINDS},
         "upload.note": {"duplicate_header"},
+        "index": {f"norm_{n}" for n in NORMALISATIONS}
+        | {f"agg_{a}" for a in AGGREGATIONS}
+        | {f"weighting_{w}" for w in WEIGHTINGS}
+        | {f"scope_{s}" for s in INDEX_SCOPES}
+        | {f"scope_said_{s}" for s in INDEX_SCOPES}
+        | {f"table_{s}" for s in INDEX_SCOPES}
+        | {f"part_help_{a}" for a in AGGREGATIONS}
+        | {f"col_{c}" for c in ("rank", "unit", "value", "median", "interval", "robust")}
+        | {f"part_{c}" for c in ("component", "value", "score", "weight", "part")}
+        | {"map", "map_width", "clear", "open", "score", "width", "score_note", "width_note"},
     }
 
 

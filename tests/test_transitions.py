@@ -30,6 +30,16 @@ SHOWN = dict(
     peer_min=3,
     peer_unit=None,
     peer_weights={},
+    index_controls={
+        "components": [],
+        "weighting": "indicator",
+        "normalisation": "minmax",
+        "aggregation": "arithmetic",
+        "winsor": 0.0,
+        "min_share": 50,
+        "scope": "all",
+    },
+    index_parts={},
 )
 
 
@@ -38,9 +48,21 @@ def test_the_callback_outputs_are_the_names_of_the_transition_in_wire_order(dash
 
     assert tuple(sync._OUTPUTS) == OUTPUTS
     assert set(SHOWN) == set(INPUTS) and set(INPUTS) | set(KEYS) <= set(sync._INPUTS)
-    wire = "..{}..".format("...".join(f"{o.component_id}.{o.component_property}" for o in sync._OUTPUTS.values()))
+    wire = "..{}..".format(
+        "...".join(f"{_wire_id(o.component_id)}.{o.component_property}" for o in sync._OUTPUTS.values())
+    )
     deps = dash_app.server.test_client().get("/_dash-dependencies").get_json()
     assert wire in [d["output"] for d in deps]
+
+
+def _wire_id(component_id) -> str:
+    """An output's id as Dash writes it on the wire: a pattern id as compact JSON with sorted keys."""
+    if not isinstance(component_id, dict):
+        return component_id
+    import json
+
+    wildcard = {k: (["ALL"] if repr(v) == "<ALL>" else v) for k, v in component_id.items()}
+    return json.dumps(wildcard, sort_keys=True, separators=(",", ":"))
 
 
 def test_a_transition_returns_every_output_by_name(atlas):

@@ -17,7 +17,7 @@ from dashboard.session import base_vocabulary
 from dashboard.state import AUTO_SCHEME, State, parse_query
 from dashboard.stories import stories_for
 from dashboard.views import presentation
-from dashboard.vocabulary import country_name, indicator_options, region_name, year_options
+from dashboard.vocabulary import country_name, index_options, indicator_options, region_name, year_options
 
 
 def panel(atlas: Atlas, state: State) -> html.Aside:
@@ -35,12 +35,14 @@ def panel(atlas: Atlas, state: State) -> html.Aside:
                 dcc.Dropdown(
                     labels=dropdown_labels(lang),
                     id=ids.INDICATOR,
-                    options=indicator_options(atlas, lang),
+                    options=indicator_options(atlas, lang) + (index_options(lang) if state.index.components else []),
                     value=state.indicator,
                     clearable=False,
                     maxHeight=420,
                 ),
             ),
+            # The composite index's weights, while the map shows the index (views/index.py fills it).
+            html.Div(id=ids.INDEX_MAP_PARTS, className="atlas-index-parts"),
             field(
                 t("controls.year", lang),
                 dcc.Dropdown(

@@ -20,7 +20,7 @@ from dashboard.i18n import dropdown_labels, t
 from dashboard.server import data_url
 from dashboard.session import base_vocabulary, with_story
 from dashboard.state import VIEWS, State, parse_query, to_query
-from dashboard.views import compare, controls, maptable, peers, profile, upload
+from dashboard.views import compare, controls, index, maptable, peers, profile, upload
 from geo.terms import LANGUAGE_NAMES, LANGUAGES
 
 
@@ -60,6 +60,7 @@ def page(atlas: Atlas, state: State) -> html.Div:
             dcc.Store(id=ids.PROFILE_KEY),
             dcc.Store(id=ids.COMPARE_KEY),
             dcc.Store(id=ids.PEERS_KEY),
+            dcc.Store(id=ids.INDEX_KEY),
             dcc.Store(id=ids.PEER_OUTLINES),
             dcc.Store(id=ids.PEER_OUTLINES_DRAWN),
             dcc.Download(id=ids.DOWNLOAD),
@@ -106,6 +107,9 @@ def page(atlas: Atlas, state: State) -> html.Div:
                     ),
                     html.Section(
                         id=ids.VIEW_PEERS, className=_view_class(state, "peers"), children=peers.layout(atlas, state)
+                    ),
+                    html.Section(
+                        id=ids.VIEW_INDEX, className=_view_class(state, "index"), children=index.layout(atlas, state)
                     ),
                     html.Section(
                         id=ids.VIEW_COMPARE, className=_view_class(state, "compare"), children=compare.layout(lang)

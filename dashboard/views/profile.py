@@ -25,6 +25,7 @@ from dashboard.session import session
 from dashboard.state import State
 from dashboard.stats import percentile_rank
 from dashboard.upload.datasets import SPI_SCALE, load_datasets
+from dashboard.views.index import profile_block as index_block
 from dashboard.vocabulary import (
     country_name,
     indicator_label,
@@ -191,6 +192,7 @@ def render(
         ),
         html.Ul([html.Li(f) for f in facts], className="atlas-facts"),
         *peer_list(indicators or Indicators(atlas), (state or State()).with_(unit=unit_id, lang=lang)),
+        *index_block(indicators or Indicators(atlas), (state or State()).with_(lang=lang), unit_id),
         _table(atlas, rows, unit, lang, highlight),
         *_region_block(atlas, unit, lang),
         html.P(

@@ -17,11 +17,12 @@ clientside_callback(
                 if (window.atlasMap) window.atlasMap.shown();
             }, 0);
         }
-        return [cls("map"), cls("peers"), cls("compare"), cls("data"), cls("about")];
+        return [cls("map"), cls("peers"), cls("index"), cls("compare"), cls("data"), cls("about")];
     }
     """,
     Output(ids.VIEW_MAP, "className"),
     Output(ids.VIEW_PEERS, "className"),
+    Output(ids.VIEW_INDEX, "className"),
     Output(ids.VIEW_COMPARE, "className"),
     Output(ids.VIEW_DATA, "className"),
     Output(ids.VIEW_ABOUT, "className"),

@@ -27,6 +27,7 @@ _OUTPUTS = dict(
     profile_key=Output(ids.PROFILE_KEY, "data"),
     compare_key=Output(ids.COMPARE_KEY, "data"),
     peers_key=Output(ids.PEERS_KEY, "data"),
+    index_key=Output(ids.INDEX_KEY, "data"),
     view=Output(ids.TABS, "value"),
     indicator=Output(ids.INDICATOR, "value"),
     year_options=Output(ids.YEAR, "options"),
@@ -45,6 +46,7 @@ _OUTPUTS = dict(
     peer_min=Output(ids.PEER_MIN, "value"),
     peer_unit_options=Output(ids.PEER_UNIT, "options"),
     peer_unit=Output(ids.PEER_UNIT, "value"),
+    index_controls=Output({"type": ids.INDEX_CONTROL, "name": ALL}, "value"),
 )
 # In the order of `transitions.OUTPUTS`, which is the order of the outputs on the wire (a test checks).
 
@@ -74,11 +76,15 @@ _INPUTS = dict(
     peer_weights=Input({"type": ids.PEER_WEIGHT, "indicator": ALL}, "value"),
     peer_open=Input({"type": ids.PEER_OPEN, "unit": ALL}, "n_clicks"),
     peer_action=Input({"type": ids.PEER_ACTION, "action": ALL, "where": ALL}, "n_clicks"),
+    index_controls=Input({"type": ids.INDEX_CONTROL, "name": ALL}, "value"),
+    index_parts=Input({"type": ids.INDEX_PART, "kind": ALL, "name": ALL, "where": ALL}, "value"),
+    index_action=Input({"type": ids.INDEX_ACTION, "action": ALL, "where": ALL}, "n_clicks"),
     current_query=DashState(ids.STATE, "data"),
     map_key=DashState(ids.MAP_KEY, "data"),
     profile_key=DashState(ids.PROFILE_KEY, "data"),
     compare_key=DashState(ids.COMPARE_KEY, "data"),
     peers_key=DashState(ids.PEERS_KEY, "data"),
+    index_key=DashState(ids.INDEX_KEY, "data"),
     uploads=DashState(ids.UPLOADS, "data"),
 )
 
@@ -90,9 +96,14 @@ def sync_state(search, current_query, uploads, **values) -> dict:
     triggers = [_trigger_id(prop) for prop in ctx.triggered_prop_ids] or [None]
     # The weight inputs by their indicator: the pattern's ids say which value is whose.
     values["peer_weights"] = {
-        item["id"].get("indicator"): item.get("value")
-        for item in ctx.args_grouping.get("peer_weights", [])
-        if isinstance(item, dict) and isinstance(item.get("id"), dict)
+        item["id"].get("indicator"): item.get("value") for item in _pattern_items(ctx.args_grouping.get("peer_weights"))
+    }
+    values["index_controls"] = {
+        item["id"].get("name"): item.get("value") for item in _pattern_items(ctx.args_grouping.get("index_controls"))
+    }
+    values["index_parts"] = {
+        (item["id"].get("kind"), item["id"].get("name"), item["id"].get("where")): item.get("value")
+        for item in _pattern_items(ctx.args_grouping.get("index_parts"))
     }
     return transition(
         get_atlas(),
@@ -103,6 +114,13 @@ def sync_state(search, current_query, uploads, **values) -> dict:
         {name: values[name] for name in KEYS},
         uploads,
     )
+
+
+def _pattern_items(grouping) -> list[dict]:
+    """The items of a pattern input's grouping that carry a dict id (a forged request may send anything)."""
+    if not isinstance(grouping, list):
+        return []
+    return [item for item in grouping if isinstance(item, dict) and isinstance(item.get("id"), dict)]
 
 
 def _trigger_id(prop_id: str):

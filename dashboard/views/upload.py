@@ -27,7 +27,7 @@ from dashboard.upload.match import KINDS, UnitIndex, header_metadata
 from dashboard.upload.parse import MAX_BYTES, UploadError
 from dashboard.upload.spi import template_frame, template_xlsx
 from dashboard.views.upload_report import dataset_list, report
-from dashboard.vocabulary import country_name, indicator_options
+from dashboard.vocabulary import country_name, index_options, indicator_options
 
 _index_cache: dict[int, UnitIndex] = {}
 
@@ -388,9 +388,10 @@ def on_clear(_clicks):
     Output(ids.INDICATOR, "options"),
     Output(ids.UPLOAD_CLEAR, "disabled"),
     Input(ids.UPLOADS, "data"),
+    Input(ids.INDEX_KEY, "data"),
     DashState(ids.STATE, "data"),
 )
-def on_store(store, state_query):
+def on_store(store, _index_key, state_query):
     state, indicators = session(state_query, store)
     lang = state.lang
     options = list(indicator_options(get_atlas(), lang))  # a copy: the cached list is shared
@@ -398,6 +399,8 @@ def on_store(store, state_query):
     if uploaded:
         options += [{"label": t("theme.uploaded", lang).upper(), "value": "theme:uploaded", "disabled": True}]
         options += [{"label": indicators.get(i).label(lang), "value": i} for i in uploaded]
+    if state.index.components:  # a composite index is defined: it can be mapped like any indicator
+        options += index_options(lang)
     return dataset_list(store, lang), options, not uploaded  # nothing to remove: the button says so
 
 
