@@ -22,9 +22,30 @@
     if (el && el.hasAttribute(name)) el.removeAttribute(name);
   }
 
+  function groupOptions(target, labelId) {
+    set(target, "role", target.classList.contains("dash-radioitems") ? "radiogroup" : "group");
+    set(target, "aria-labelledby", labelId);
+    target.querySelectorAll(".dash-options-list-option").forEach(function (option) {
+      unset(option, "role");
+      unset(option, "aria-selected");
+    });
+  }
+
+  // Controls with pattern ids (the index builder's) have no stable DOM id for a <label for>: a fieldset's
+  // legend names the checklist or radio group it holds.
+  let legends = 0;
+  function repairFieldsets() {
+    document.querySelectorAll("fieldset > legend + .dash-options-list").forEach(function (target) {
+      const legend = target.previousElementSibling;
+      if (!legend.id) legend.id = "atlas-legend-" + (++legends);
+      groupOptions(target, legend.id);
+    });
+  }
+
   function repair() {
     scheduled = false;
     nameFileInputs();
+    repairFieldsets();
     document.querySelectorAll("label[for]").forEach(function (label) {
       const id = label.getAttribute("for");
       const target = id && document.getElementById(id);
@@ -41,12 +62,7 @@
           set(focus, "aria-labelledby", label.id + (value ? " " + value.id : ""));
         }
       } else if (target.classList.contains("dash-options-list")) {
-        set(target, "role", target.classList.contains("dash-radioitems") ? "radiogroup" : "group");
-        set(target, "aria-labelledby", label.id);
-        target.querySelectorAll(".dash-options-list-option").forEach(function (option) {
-          unset(option, "role");
-          unset(option, "aria-selected");
-        });
+        groupOptions(target, label.id);
       } else {
         const thumb = target.querySelector("[role=slider]");
         if (thumb) set(thumb, "aria-labelledby", label.id);

@@ -9,7 +9,8 @@ PLURALPS_BUILD), the atlas and the naive baseline (bench/naive_app.py) side by s
 ratios stay meaningful on a shared machine whose absolute speed drifts. The modules run alone too:
 bench.browser (switch, repaint floor, first load, geometry and cache), bench.callbacks (server time and bytes
 per callback, replayed from the browser's requests; the peer view's callback among them), bench.peers (the
-peer finder's computation alone, in process), bench.startup, bench.memory, bench.load (locust; also
+peer finder's computation alone, in process), bench.index (the composite index's callback with its Monte
+Carlo, and a weight change beside the map to the map drawn), bench.startup, bench.memory, bench.load (locust; also
 --scaling 1,2,4), bench.build (the data build). bench.diagnose profiles what the missed targets spend.
 
 Output: progress on stderr; on stdout a table (figure, median, p95, min, max, runs, target, met, naive
@@ -29,7 +30,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import browser, callbacks, load, memory, startup
+from bench import browser, callbacks, index, load, memory, startup
 from bench.figures import BY_KEY as FIGURES_BY_KEY
 from bench.figures import KB, MB
 from bench.harness import stopping_everything
@@ -200,7 +201,8 @@ def compose(res: dict, quick: bool) -> dict:
     add(f, "first_load_units_file_ms", b["first_load_steps_ms"]["units_file_received"])
     add(f, "first_load_units_ready_ms", b["first_load_steps_ms"]["units"])
     add(f, "outside_requests", {"median": b["outside_requests"] + nb.get("outside_requests", 0)})
-    add(f, "errors", {"median": c["replay_errors"] + b["page_errors"] + nb.get("page_errors", 0)})
+    index_errors = len((res.get("index") or {}).get("errors") or [])
+    add(f, "errors", {"median": c["replay_errors"] + b["page_errors"] + nb.get("page_errors", 0) + index_errors})
     # 5. Compare and profile.
     add(f, "compare_server_ms", c["compare_server_ms"])
     add(f, "profile_server_ms", c["profile_server_ms"])
@@ -210,6 +212,9 @@ def compose(res: dict, quick: bool) -> dict:
     peers = res.get("peers") or {}
     add(f, "peers_compute_ms", summary(peers.get("ms", []), 2, p95=True))
     add(f, "peers_cold_ms", summary([peers["cold_ms"]] if "cold_ms" in peers else [], 2))
+    ix = (res.get("index") or {}).get("figures") or {}
+    for key in ("index_server_ms", "index_all_units_server_ms", "index_weight_to_map_ms", "index_weight_to_payload_ms"):
+        add(f, key, ix.get(key) or summary([]))
     # 6. Start.
     st = summary(res["startup"]["atlas"], 2)
     add(f, "start_to_ready_s", st, summary(res["startup"]["naive"], 2) if res["startup"]["naive"] else None)
@@ -409,9 +414,12 @@ def main(argv: list[str] | None = None) -> int:
                 reload_drawn=not quick,
                 hovers=2 if quick else 4,
             )
+            others["browser"] = meter.cores()
+            meter = Interference()
+            res["index"] = index.measure(atlas.url, chromium, quick)
+            others["index"] = meter.cores()
             chromium.close()
         captured = browser.captured(res["browser"])
-        others["browser"] = meter.cores()
         meter = Interference()
         log("server time and bytes: replaying the browser's callback requests")
         res["callbacks"] = callbacks.measure(
@@ -491,6 +499,7 @@ def main(argv: list[str] | None = None) -> int:
         "browser": dict(res["browser"]["figures"]),
         "callbacks": dict(res["callbacks"]["figures"]),
         "peers": {k: v for k, v in (res.get("peers") or {}).items() if k != "ms"},
+        "index": res.get("index"),
         "memory": res["memory"],
         "load": res["load"],
         "soak": res.get("soak"),

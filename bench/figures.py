@@ -121,6 +121,20 @@ FIGURES: list[Figure] = [
     Figure("peers_geometry_responses", "  responses carrying geometry", "", NONE_AT_ALL),
     Figure("peers_compute_ms", "  the peer finder alone, in process", "ms"),
     Figure("peers_cold_ms", "  first query, z-matrix cache cold", "ms"),
+    Figure(
+        "index_server_ms",
+        "composite index with 1,000 draws: server time (issue's example)",
+        "ms",
+        Target("p95 ≤ 300", "p95", "<=", 300),
+    ),
+    Figure("index_all_units_server_ms", "  an index every unit has (17,723 ranked)", "ms"),
+    Figure(
+        "index_weight_to_map_ms",
+        "composite index: weight typed beside the map to map drawn",
+        "ms",
+        Target("≤ 400", "median", "<=", 400),
+    ),
+    Figure("index_weight_to_payload_ms", "  to the new values in the page", "ms"),
     # 6. Start.
     Figure("start_to_ready_s", "gunicorn spawn to /healthz 200 (2 workers)", "s", Target("≤ 3", "max", "<=", 3)),
     # 7. Memory.

@@ -486,17 +486,20 @@ def _pool():
     return _POOL
 
 
-def draw_ranks(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Ranks within each group of every draw: `values` (draws, units) → (units, draws) int32."""
-    d, m = values.shape
-    ranks = np.empty((m, d), dtype=np.int32)
+def draw_ranks(values: np.ndarray, groups: np.ndarray, out: np.ndarray) -> None:
+    """Write the ranks within each group of every draw of `values` (draws, units) into `out` (same shape)."""
+    d = values.shape[0]
     for g in np.unique(groups):
         cols = np.flatnonzero(groups == g)
         block = values[:, cols]
-        halves = [block[: d // 2], block[d // 2 :]] if len(cols) > 2000 else [block]
-        parts = list(_pool().map(competition_ranks, halves)) if len(halves) > 1 else [competition_ranks(block)]
-        ranks[cols] = np.concatenate(parts, axis=0).T
-    return ranks
+        if len(cols) > 2000 and d > 1:  # two halves on two threads
+            parts = list(_pool().map(competition_ranks, [block[: d // 2], block[d // 2 :]]))
+        else:
+            parts = [competition_ranks(block)]
+        out[:, cols] = np.concatenate(parts, axis=0)
+
+
+CHUNK = 500  # draws ranked at a time: half the temporaries of all at once, as fast (smaller chunks are slower)
 
 
 def uncertainty(indicators: Indicators, method: IndexMethod, result: IndexResult) -> Uncertainty:
@@ -509,18 +512,29 @@ def uncertainty(indicators: Indicators, method: IndexMethod, result: IndexResult
     if not ranked.any():
         return Uncertainty(nan, nan, nan, nan, np.zeros(n, dtype=bool), DRAWS, SEED)
     weights, norms, aggs = draws(prepared.w)
-    values = np.empty((DRAWS, int(ranked.sum())), dtype=np.float32)
-    for a, norm in enumerate(NORMALISATIONS):
+    # The scores of every normalisation, as the arithmetic and the geometric mean take them.
+    variants = []
+    for norm in NORMALISATIONS:
         scores, _flat = normalise(prepared.x, groups, norm)
-        variants = (scores, np.log(positive(scores, groups)))
-        for b in range(len(AGGREGATIONS)):
-            chosen = np.flatnonzero((norms == a) & (aggs == b))
-            if len(chosen):
-                values[chosen] = draw_index(variants[b][ranked], weights[chosen])
-    # A unit whose components all lack a score under another normalisation (no spread there) has no index
-    # in that draw: it counts as lowest there.
-    values[np.isnan(values)] = -np.inf
-    ranks = draw_ranks(values, groups[ranked])
+        variants.append((scores[ranked], np.log(positive(scores, groups))[ranked]))
+    m = int(ranked.sum())
+    # Ranks fit 16 bits (a group has fewer than 32,768 units): half the memory of int32.
+    rank_type = np.int16 if m < 32_768 else np.int32
+    by_draw = np.empty((DRAWS, m), dtype=rank_type)
+    for start in range(0, DRAWS, CHUNK):
+        draw = np.arange(start, min(start + CHUNK, DRAWS))
+        values = np.empty((len(draw), m), dtype=np.float32)
+        for a in range(len(NORMALISATIONS)):
+            for b in range(len(AGGREGATIONS)):
+                chosen = np.flatnonzero((norms[draw] == a) & (aggs[draw] == b))
+                if len(chosen):
+                    values[chosen] = draw_index(variants[a][b], weights[draw[chosen]])
+        # A unit whose components all lack a score under another normalisation (no spread there) has no
+        # index in that draw: it counts as lowest there.
+        values[np.isnan(values)] = -np.inf
+        draw_ranks(values, groups[ranked], by_draw[start : start + len(draw)])
+    ranks = np.ascontiguousarray(by_draw.T)  # (units, draws): each unit's ranks in a row, sorted
+    del by_draw
     ranks.sort(axis=1)
     q = [int(np.ceil(p * DRAWS)) - 1 for p in (0.05, 0.5, 0.95)]  # inverted-CDF quantiles
     low, median, high = nan.copy(), nan.copy(), nan.copy()
@@ -535,7 +549,7 @@ def uncertainty(indicators: Indicators, method: IndexMethod, result: IndexResult
 # request chain ask for the same index.
 _CACHE: OrderedDict[tuple, tuple[weakref.ref, object]] = OrderedDict()
 _LOCK = threading.Lock()
-CACHE_SIZE = 16
+CACHE_SIZE = 8  # four methods (an index and its uncertainty each): the person's last few choices
 
 
 def _key(indicators: Indicators, method: IndexMethod, what: str) -> tuple:

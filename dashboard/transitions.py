@@ -380,10 +380,11 @@ def _keys(state: State) -> dict[str, str | None]:
         "peers_key": to_query(State(view="peers", unit=state.unit, lang=state.lang, peers=state.peers, peer=state.peer))
         if state.view == "peers" or (state.peers and state.unit)
         else to_query(State(lang=state.lang)),
-        # The index view and the index's weights beside the map: the method, and whether the map shows it.
+        # The index view and the index's weights beside the map: the method, whether the map shows it, and
+        # whether the index view is open (its results are computed only then: the Monte Carlo is the dear part).
         "index_key": to_query(
             State(
-                view="index",
+                view="index" if state.view == "index" else "map",
                 lang=state.lang,
                 index=state.index,
                 indicator=state.indicator if state.indicator in INDEX_IDS else State().indicator,

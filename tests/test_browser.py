@@ -331,6 +331,7 @@ AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "ax
         ("/?unit=AT_70101", "#profile-name"),
         ("/?view=compare&indicator=share_65plus", "#compare-table table"),
         ("/?view=peers&unit=IT_021008", "#peer-table"),
+        ("/?view=index&ix=share_65plus,dist_hospital_km,pop_change_pa&lang=de", "#index-rank-table"),
         ("/?view=data", "#upload-file"),
         ("/?view=about&lang=it", "#view-about table"),
         ("/?story=alps-in-change&step=4&lang=sl", "#story-caption"),
@@ -523,3 +524,94 @@ def test_jesenice_finds_peers_on_what_slovenia_has_and_says_what_it_lacks(page, 
     assert page.locator("#peer-table").get_attribute("id") == "peer-table"
     # No label cut: the table scrolls sideways inside its region, the page does not.
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def _settled(page) -> None:
+    """Wait until no Dash callback is pending (the page shows the answer to the last change)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=60_000)
+    page.wait_for_timeout(200)
+
+
+def _index_rows(page) -> list[str]:
+    return page.locator("#index-rank-table tbody tr th").all_inner_texts()
+
+
+def test_housing_work_and_health_with_housing_twice_as_heavy_is_built_mapped_and_shared(page, server, browser):
+    """The issue's example built by hand: tick the components, weigh per field, housing 2; the index is
+    mapped with its missing units counted, ranked with intervals, explained in a profile, and a shared link
+    shows the same."""
+    page.goto(server.url + "/?view=index")
+    page.wait_for_selector("text=Tick at least one component to build an index.")
+    ticked = 0
+    for field in ("3 Housing", "5 Work", "6 Health, care and support"):
+        boxes = page.locator(f".atlas-index-components label:has-text('{field} ·') input")
+        for n in range(boxes.count()):
+            boxes.nth(n).check()
+            ticked += 1
+            # Each tick goes into the link before the next (a person's pace; the state callback is one at a time).
+            page.wait_for_function(
+                "n => (new URLSearchParams(location.search).get('ix') || '').split(',').filter(Boolean).length === n",
+                arg=ticked,
+            )
+    page.wait_for_function("() => location.search.includes('dist_hospital_emergency_km')")
+    page.get_by_label("Per field of action (1 each: equal per field, split among its indicators)").check()
+    page.wait_for_function("() => location.search.includes('ixw=field')")
+    housing = page.locator("#index-parts label:has-text('3 Housing') input")
+    housing.fill("2")
+    housing.press("Enter")
+    page.wait_for_function("() => location.search.includes('ixwt=housing:2')")
+    _settled(page)
+    page.wait_for_selector("#index-rank-table")
+    text = page.locator("#view-index").inner_text()
+    assert "units have an index;" in text and "Monte Carlo draws (seed 2008)" in text
+    # The catalogue gives the housing indicators no direction: the view says the index assumed one.
+    assert "Dwelling vacancy rate: the catalogue does not say whether higher values are better" in text
+    assert "has no value in any unit: it was left out." in text  # the emergency hospitals: empty in the sources
+    rows = _index_rows(page)
+    assert len(rows) == 15 and all(r.endswith("(Switzerland)") for r in rows)  # housing: Swiss statistics only
+    first = page.locator("#index-rank-table tbody tr").first.inner_text()
+    assert first.startswith("1 of ")
+    # On the map like any indicator, with the units left without an index counted.
+    page.get_by_role("button", name="Show the index on the map").click()
+    page.wait_for_function(
+        "() => location.search.includes('indicator=index:score') && !location.search.includes('view=index')"
+    )
+    wait_for_map(page)
+    page.wait_for_function("() => (window.atlasMap.timing() || {}).key?.startsWith('index:score|')")
+    legend = page.locator("#atlas-legend").inner_text()
+    assert "Composite index (your method)" in legend
+    assert "units have no value for this indicator" in page.locator("#atlas-missing").inner_text()
+    # The weights beside the map change the map and the link.
+    beside = page.locator("#index-map-parts label:has-text('3 Housing') input")
+    assert beside.input_value() == "2"
+    beside.fill("3")
+    beside.press("Enter")
+    page.wait_for_function("() => location.search.includes('ixwt=housing:3')")
+    # A shared link shows the same ranks.
+    page.get_by_role("button", name="Index details").click()
+    page.wait_for_function("() => location.search.includes('view=index')")
+    _settled(page)
+    shown = _index_rows(page)
+    other, log = open_page(browser, server.url)
+    other.goto(page.url)
+    other.wait_for_selector("#index-rank-table")
+    _settled(other)
+    assert _index_rows(other) == shown
+    assert other.locator("#index-parts label:has-text('3 Housing') input").input_value() == "3"
+    # The CSV: method, sources and years as '#' lines, then every unit.
+    with other.expect_download() as download:
+        other.get_by_role("button", name="Download the index (CSV)").click()
+    csv = Path(download.value.path()).read_text(encoding="utf-8")
+    assert csv.startswith("# PlurAlps Atlas composite index") and "# component vacancy_rate:" in csv
+    assert "weights per field of action (split equally): housing 3" in csv
+    assert log.problems() == []
+    other.context.close()
+    # The best-ranked unit's profile: its rank, interval and every component's part.
+    best = page.locator("#index-rank-table tbody tr:first-child th button")
+    name = best.inner_text().split(" (")[0]
+    best.click()
+    page.wait_for_function("n => document.getElementById('profile-name')?.textContent.startsWith(n)", arg=name)
+    page.wait_for_selector("#profile-index")
+    profile = page.locator("#atlas-profile").inner_text()
+    assert "rank 1 of" in profile and "5–95 %:" in profile and "Contribution" in profile

@@ -131,17 +131,21 @@ def layout(atlas: Atlas, state: State) -> html.Div:
                             inline=True,
                         ),
                     ),
-                    _fieldset(
-                        t("index.min_share", lang),
-                        dcc.Input(
-                            id=_control("min_share"),
-                            type="number",
-                            min=1,
-                            max=100,
-                            step=1,
-                            value=index.min_share,
-                            debounce=True,
-                        ),
+                    # The input inside its label (a pattern id has no stable DOM id for a <label for>).
+                    html.Label(
+                        className="atlas-field atlas-index-min-share",
+                        children=[
+                            html.Span(t("index.min_share", lang), className="atlas-field-title"),
+                            dcc.Input(
+                                id=_control("min_share"),
+                                type="number",
+                                min=1,
+                                max=100,
+                                step=1,
+                                value=index.min_share,
+                                debounce=True,
+                            ),
+                        ],
                     ),
                     _fieldset(
                         t("index.scope", lang),
@@ -235,22 +239,23 @@ def parts(indicators: Indicators, state: State, where: str, directions: bool = T
             catalogue = {"higher_better": 1, "higher_worse": -1}.get(entry.direction)
             chosen = index.direction(indicator) or catalogue or 1
             note = "" if catalogue or index.direction(indicator) else " " + t("index.assumed", lang)
+            # One small group per component, named by its legend (two radio buttons: no hidden input).
             rows.append(
-                html.Label(
-                    className="atlas-peer-weight",
-                    children=[
-                        html.Span(entry.label(lang) + note),
-                        dcc.Dropdown(
+                html.Fieldset(
+                    [
+                        html.Legend(entry.label(lang) + note),
+                        dcc.RadioItems(
                             id={"type": ids.INDEX_PART, "kind": "direction", "name": indicator, "where": where},
                             options=[
                                 {"label": t("index.better_higher", lang), "value": 1},
                                 {"label": t("index.better_lower", lang), "value": -1},
                             ],
                             value=chosen,
-                            clearable=False,
-                            searchable=False,
+                            className="atlas-radio",
+                            inline=True,
                         ),
                     ],
+                    className="atlas-index-direction",
                 )
             )
         out.append(html.Fieldset([html.Legend(t("index.directions", lang)), *rows], className="atlas-field"))
@@ -294,6 +299,8 @@ def update_component_choices(uploads, state_query):
 def update_results(index_key, uploads):
     atlas = get_atlas()
     state, indicators = session(index_key, uploads)
+    if state.view != "index":  # not on screen: computed when the view opens (its key changes then)
+        return no_update
     return results(atlas, indicators, state)
 
 

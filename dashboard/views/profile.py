@@ -191,8 +191,9 @@ def render(
             ],
         ),
         html.Ul([html.Li(f) for f in facts], className="atlas-facts"),
-        *peer_list(indicators or Indicators(atlas), (state or State()).with_(unit=unit_id, lang=lang)),
+        # The index first when one is built: it is what the person is tuning.
         *index_block(indicators or Indicators(atlas), (state or State()).with_(lang=lang), unit_id),
+        *peer_list(indicators or Indicators(atlas), (state or State()).with_(unit=unit_id, lang=lang)),
         _table(atlas, rows, unit, lang, highlight),
         *_region_block(atlas, unit, lang),
         html.P(
