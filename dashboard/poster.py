@@ -22,6 +22,7 @@ from matplotlib.patches import Patch
 
 from dashboard.atlas import Atlas
 from dashboard.classify import FILTERED_COLOUR, MISSING_COLOUR
+from dashboard.composite import index_of
 from dashboard.i18n import fmt_date, fmt_number, t, unit_label
 from dashboard.indicators import Indicators
 from dashboard.mapdata import feature_classes, legend_digits, map_model
@@ -135,6 +136,8 @@ def _draw(atlas, state, indicators, fmt, built, units, context, fills, model, in
         below = _legend(fig, model, unit, lang)
         if peers:
             _peer_table(fig, atlas, indicators, state, peers, below)
+        elif indicator.derived and state.index.method() is not None:
+            _index_method(fig, indicators, state, below)
         sources = indicator.source + (f" — {indicator.licence}" if indicator.licence else "")
         fig.text(
             0.02,
@@ -263,6 +266,47 @@ def _peer_table(fig, atlas: Atlas, indicators: Indicators, state: State, peers, 
         + "."
     )
     fig.text(0.765, y - 0.02, method, fontsize=12, va="top", wrap=True, color="#333333")
+
+
+def _index_method(fig, indicators: Indicators, state: State, top: float) -> None:
+    """The composite index's method under the legend: every component with its direction, weight, years and
+    sources, then the choices and the Monte Carlo (a printed map says how it was made)."""
+    lang = state.lang
+    atlas = indicators.atlas
+    result = index_of(indicators, state.index.method())
+    y = top - 0.025
+    fig.text(0.765, y, t("index.poster_components", lang), fontsize=20, fontweight="bold", va="top")
+    for j, component in enumerate(result.components):
+        series = indicators.series(component.indicator)
+        has = ~np.isnan(result.raw[:, j])
+        years = sorted({int(v) for v in np.unique(series.years[has]) if v})
+        codes = sorted({int(c) for c in np.unique(series.source_codes[has]) if c >= 0})
+        sources = (
+            ", ".join(atlas.source_ids[c].split("+")[0] for c in codes) or indicators.get(component.indicator).source
+        )
+        direction = t("index.better_higher" if component.direction > 0 else "index.better_lower", lang)
+        line = t(
+            "index.poster_component",
+            lang,
+            indicator=indicators.get(component.indicator).label(lang),
+            weight=fmt_number(100 * component.weight, lang, 0),
+            direction=direction.lower(),
+            years="–".join(map(str, (years[0], years[-1]))) if len(years) > 1 else (str(years[0]) if years else "–"),
+            sources=sources,
+        )
+        y -= 0.022
+        fig.text(0.765, y, line, fontsize=12, va="top", wrap=True)
+    method = state.index.method()
+    summary = t(
+        "index.poster_method",
+        lang,
+        normalisation=t(f"index.norm_{method.normalisation}", lang),
+        aggregation=t(f"index.agg_{method.aggregation}", lang),
+        share=fmt_number(round(100 * method.min_share), lang),
+        missing=fmt_number(result.missing, lang),
+        scope=t(f"index.scope_{method.scope}", lang),
+    )
+    fig.text(0.765, y - 0.03, summary, fontsize=12, va="top", wrap=True, color="#333333")
 
 
 def _frame(ax, bounds: list[float]) -> None:

@@ -227,3 +227,21 @@ def test_the_csv_carries_method_sources_years_and_reads_back(synthetic_atlas):
     assert row["index"] == pytest.approx(result.value[position])
     assert row["rank"] == result.rank[position] and row["rank_5pct"] <= row["median_rank"] <= row["rank_95pct"]
     assert row["foreign_pct_year"] == 2015
+
+
+def test_the_poster_of_the_index_names_its_components_years_and_method(synthetic_atlas):
+    from dashboard import poster
+
+    state = State(indicator=INDEX_SCORE, index=INDEX)
+    indicators = _indicators(synthetic_atlas)
+    svg = poster.render(synthetic_atlas, state, indicators, "svg").decode("utf-8")
+    assert "Components of the index" in svg and "Composite index (your method)" in svg
+    assert "Foreign nationals: weight" in svg and "2015–2019" in svg  # the two censuses of the synthetic build
+    assert "1,000 Monte Carlo draws" in svg
+
+
+def test_the_about_page_states_the_index_method(synthetic_atlas):
+    from dashboard.views import about
+
+    shown = " ".join(texts(about.layout(synthetic_atlas, "en")))
+    assert "Saisana, Saltelli & Tarantola 2005" in shown and "seed 2008" in shown

@@ -10,6 +10,7 @@ from dash import State as DashState
 
 from dashboard import ids
 from dashboard.atlas import Atlas
+from dashboard.composite import DRAWS, SEED
 from dashboard.context import atlas as get_atlas
 from dashboard.i18n import fmt_date, fmt_number, t
 from dashboard.session import session
@@ -87,6 +88,9 @@ def layout(atlas: Atlas, lang: str) -> list:
         # The same text as under the peer table: one description of the method.
         html.H4(t("peers.method_title", lang), id="about-peers"),
         *[html.P(paragraph) for paragraph in t("peers.method", lang).split("\n\n")],
+        # The same text as under the index view's results.
+        html.H4(t("index.method_title", lang), id="about-index"),
+        *[html.P(paragraph) for paragraph in t("index.method", lang, draws=DRAWS, seed=SEED).split("\n\n")],
         html.H3(t("about.gaps", lang)),
         _coverage(atlas, lang),
         _failures(atlas, lang),
