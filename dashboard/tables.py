@@ -23,7 +23,7 @@ def map_table(atlas: Atlas, state: State, indicators: Indicators | None = None) 
     units = atlas.units
     keep = model.selection
     source = np.where(model.source_codes >= 0, np.array(atlas.source_ids, dtype=object)[model.source_codes], None)
-    if indicator.uploaded:
+    if not indicator.catalogued:  # the person's file, or the index computed here from the components
         source = np.where(np.isnan(model.values), None, indicator.source)
     frame = pd.DataFrame(
         {

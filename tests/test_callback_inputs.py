@@ -13,6 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dashboard.state import INDEX_CONTROLS
+
 pytestmark = pytest.mark.integration
 
 HOSTILE = st.sampled_from(
@@ -57,6 +59,13 @@ def _outputs(output: str):
     result = []
     for part in parts:
         component, prop = part.rsplit(".", 1)
+        if component.startswith("{"):  # a pattern id: as a dict, and a wildcard as the page's matches
+            pattern = json.loads(component)
+            if pattern.get("name") == ["ALL"]:  # the index builder's controls, one per state.INDEX_CONTROLS
+                result.append([{"id": pattern | {"name": n}, "property": prop} for n in INDEX_CONTROLS])
+                continue
+            result.append({"id": pattern, "property": prop})
+            continue
         result.append({"id": component, "property": prop})
     return result if output.startswith("..") else result[0]
 
