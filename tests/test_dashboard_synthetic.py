@@ -25,6 +25,7 @@ from dashboard.views import map as map_view
 from dashboard.vocabulary import source_title, vocabulary
 from tests.components import find, texts
 from tests.synthetic import CENSUS, synthetic_units, synthetic_values
+from tests.test_callback_inputs import _outputs  # one reading of a callback's outputs
 
 
 @pytest.fixture(scope="module")
@@ -222,12 +223,6 @@ PATTERN_ID = st.fixed_dictionaries(
     {"type": st.sampled_from(["upload-column", "upload-resolve", "profile-neighbour", "table-unit", "x"])},
     optional={"row": st.integers(-5, 10**6) | HOSTILE, "column": HOSTILE, "field": HOSTILE, "unit": HOSTILE},
 )
-
-
-def _outputs(output: str):
-    parts = output[2:-2].split("...") if output.startswith("..") else [output]
-    result = [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]
-    return result if output.startswith("..") else result[0]
 
 
 def _entry(item: dict, data):
