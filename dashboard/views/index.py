@@ -12,6 +12,7 @@ from dashboard import ids
 from dashboard.atlas import Atlas
 from dashboard.composite import (
     AGGREGATIONS,
+    DIRECTIONS,
     DRAWS,
     INDEX_SCOPES,
     MAX_COMPONENTS,
@@ -47,6 +48,20 @@ def _fieldset(legend: str, control) -> html.Fieldset:
     return html.Fieldset([html.Legend(legend), control], className="atlas-field")
 
 
+def _radio(index, name: str, legend: str, labels: dict, inline: bool = False) -> html.Fieldset:
+    """One of the builder's choices as radio buttons: `name` is the IndexState field it sets."""
+    return _fieldset(
+        legend,
+        dcc.RadioItems(
+            id=_control(name),
+            options=[{"label": text, "value": value} for value, text in labels.items()],
+            value=getattr(index, name),
+            className="atlas-radio",
+            inline=inline,
+        ),
+    )
+
+
 def _control(name: str) -> dict:
     return {"type": ids.INDEX_CONTROL, "name": name}
 
@@ -66,7 +81,6 @@ def layout(atlas: Atlas, state: State) -> html.Div:
     and the place of the results."""
     lang = state.lang
     index = state.index
-    radio = "atlas-radio"
     return html.Div(
         className="atlas-peers atlas-index",
         children=[
@@ -85,51 +99,36 @@ def layout(atlas: Atlas, state: State) -> html.Div:
                             className="atlas-checklist atlas-peer-indicators atlas-index-components",
                         ),
                     ),
-                    _fieldset(
+                    _radio(
+                        index,
+                        "weighting",
                         t("index.weighting", lang),
-                        dcc.RadioItems(
-                            id=_control("weighting"),
-                            options=[{"label": t(f"index.weighting_{w}", lang), "value": w} for w in WEIGHTINGS],
-                            value=index.weighting,
-                            className=radio,
-                        ),
+                        {v: t(f"index.weighting_{v}", lang) for v in WEIGHTINGS},
                     ),
                     html.Div(id=ids.INDEX_PARTS, className="atlas-index-parts"),
-                    _fieldset(
+                    _radio(
+                        index,
+                        "normalisation",
                         t("index.normalisation", lang),
-                        dcc.RadioItems(
-                            id=_control("normalisation"),
-                            options=[{"label": t(f"index.norm_{n}", lang), "value": n} for n in NORMALISATIONS],
-                            value=index.normalisation,
-                            className=radio,
-                        ),
+                        {v: t(f"index.norm_{v}", lang) for v in NORMALISATIONS},
                     ),
-                    _fieldset(
+                    _radio(
+                        index,
+                        "aggregation",
                         t("index.aggregation", lang),
-                        dcc.RadioItems(
-                            id=_control("aggregation"),
-                            options=[{"label": t(f"index.agg_{a}", lang), "value": a} for a in AGGREGATIONS],
-                            value=index.aggregation,
-                            className=radio,
-                        ),
+                        {v: t(f"index.agg_{v}", lang) for v in AGGREGATIONS},
                     ),
-                    _fieldset(
+                    _radio(
+                        index,
+                        "winsor",
                         t("index.winsor", lang),
-                        dcc.RadioItems(
-                            id=_control("winsor"),
-                            options=[
-                                {
-                                    "label": t("index.winsor_none", lang)
-                                    if not w
-                                    else t("index.winsor_at", lang, share=fmt_number(100 * w, lang)),
-                                    "value": w,
-                                }
-                                for w in WINSOR_LEVELS
-                            ],
-                            value=index.winsor,
-                            className=radio,
-                            inline=True,
-                        ),
+                        {
+                            w: t("index.winsor_at", lang, share=fmt_number(100 * w, lang))
+                            if w
+                            else t("index.winsor_none", lang)
+                            for w in WINSOR_LEVELS
+                        },
+                        inline=True,
                     ),
                     # The input inside its label (a pattern id has no stable DOM id for a <label for>).
                     html.Label(
@@ -147,14 +146,8 @@ def layout(atlas: Atlas, state: State) -> html.Div:
                             ),
                         ],
                     ),
-                    _fieldset(
-                        t("index.scope", lang),
-                        dcc.RadioItems(
-                            id=_control("scope"),
-                            options=[{"label": t(f"index.scope_{s}", lang), "value": s} for s in INDEX_SCOPES],
-                            value=index.scope,
-                            className=radio,
-                        ),
+                    _radio(
+                        index, "scope", t("index.scope", lang), {v: t(f"index.scope_{v}", lang) for v in INDEX_SCOPES}
                     ),
                     html.Div(
                         className="atlas-peer-buttons",
@@ -236,7 +229,7 @@ def parts(indicators: Indicators, state: State, where: str, directions: bool = T
         rows = []
         for indicator in index.components:
             entry = indicators.get(indicator)
-            catalogue = {"higher_better": 1, "higher_worse": -1}.get(entry.direction)
+            catalogue = DIRECTIONS.get(entry.direction)
             chosen = index.direction(indicator) or catalogue or 1
             note = "" if catalogue or index.direction(indicator) else " " + t("index.assumed", lang)
             # One small group per component, named by its legend (two radio buttons: no hidden input).
