@@ -33,7 +33,6 @@ by one sort of its row (the rows sorted on two threads: numpy releases the GIL w
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import weakref
 from collections import OrderedDict
@@ -553,13 +552,7 @@ CACHE_SIZE = 8  # four methods (an index and its uncertainty each): the person's
 
 
 def _key(indicators: Indicators, method: IndexMethod, what: str) -> tuple:
-    uploaded = set(indicators.uploaded_ids())
-    digests = tuple(
-        (i, hashlib.blake2b(np.ascontiguousarray(indicators.series(i).values).tobytes(), digest_size=16).hexdigest())
-        for i in method.components
-        if i in uploaded
-    )
-    return (id(indicators.atlas), method, digests, what)
+    return (id(indicators.atlas), method, indicators.upload_digest(method.components), what)
 
 
 def _cached(indicators: Indicators, method: IndexMethod, what: str, make):

@@ -9,6 +9,7 @@ kept on the server.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -111,6 +112,16 @@ class Indicators:
 
     def uploaded_ids(self) -> list[str]:
         return list(self._uploads)
+
+    def upload_digest(self, ids) -> tuple:
+        """A digest of the uploaded values among `ids`, for cache keys: they come with each request, so
+        their identity says nothing."""
+        digests = []
+        for indicator in ids:
+            if indicator in self._uploads:
+                data = np.ascontiguousarray(self.series(indicator).values)
+                digests.append((indicator, hashlib.blake2b(data.tobytes(), digest_size=16).hexdigest()))
+        return tuple(digests)
 
     def derived_ids(self) -> list[str]:
         return list(self._derived)

@@ -65,7 +65,6 @@ bounded cache; a query is one vectorised numpy pass over every unit.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import weakref
 from collections import OrderedDict
@@ -260,21 +259,10 @@ def robust_scale(indicator: str, values: np.ndarray) -> tuple[np.ndarray, Scale 
     return (x - center) / spread, Scale(indicator, center, spread, rule, log, len(v)), None
 
 
-def _upload_key(indicators: Indicators, ids: tuple[str, ...]) -> tuple:
-    """A digest of the uploaded values among `ids`: they come with each request, so identity says nothing."""
-    uploaded = set(indicators.uploaded_ids())
-    digests = []
-    for indicator in ids:
-        if indicator in uploaded:
-            data = np.ascontiguousarray(_raw_values(indicators, indicator))
-            digests.append((indicator, hashlib.blake2b(data.tobytes(), digest_size=16).hexdigest()))
-    return tuple(digests)
-
-
 def z_matrix(indicators: Indicators, ids: tuple[str, ...]) -> _Matrix:
     """Return the z-matrix of the distinct indicators `ids` (cached per atlas, ids and uploaded values)."""
     atlas = indicators.atlas
-    key = (id(atlas), ids, _upload_key(indicators, ids))
+    key = (id(atlas), ids, indicators.upload_digest(ids))
     with _LOCK:
         hit = _CACHE.get(key)
         if hit is not None and hit[0]() is atlas:
