@@ -108,3 +108,14 @@ def test_no_callback_fails_on_forged_values(client_and_callbacks, data):
             states,
             response.get_data(as_text=True)[:300],
         )
+
+
+def test_every_input_as_the_trigger_with_nothing_sent_answers(client_and_callbacks):
+    # Each input in turn names itself as the trigger, with every value missing: a pattern input's id then
+    # arrives as its wildcard (`"name": ["ALL"]`), a list where the callback looks up a name.
+    client, callbacks = client_and_callbacks
+    for dep in callbacks:
+        for changed in range(len(dep["inputs"])):
+            body = _body(dep, [None] * len(dep["inputs"]), [None] * len(dep["state"]), changed)
+            response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+            assert response.status_code in (200, 204), (dep["output"], changed, response.get_data(as_text=True)[:200])

@@ -120,7 +120,15 @@ def _pattern_items(grouping) -> list[dict]:
     """The items of a pattern input's grouping that carry a dict id (a forged request may send anything)."""
     if not isinstance(grouping, list):
         return []
-    return [item for item in grouping if isinstance(item, dict) and isinstance(item.get("id"), dict)]
+    return [item for item in grouping if isinstance(item, dict) and _flat_id(item.get("id"))]
+
+
+def _flat_id(component) -> bool:
+    """Whether `component` is a pattern id as the layout makes them: a dict of strings and numbers only.
+    A forged id with a list or dict inside would otherwise reach dict look-ups as an unhashable key."""
+    return isinstance(component, dict) and all(
+        isinstance(v, str | int | float) and not isinstance(v, bool) for v in component.values()
+    )
 
 
 def _trigger_id(prop_id: str):
@@ -128,7 +136,8 @@ def _trigger_id(prop_id: str):
     component = prop_id.rsplit(".", 1)[0]
     if component.startswith("{"):
         try:
-            return json.loads(component)
+            parsed = json.loads(component)
         except ValueError:
             return None
+        return parsed if _flat_id(parsed) else None
     return component
