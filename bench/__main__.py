@@ -213,7 +213,7 @@ def compose(res: dict, quick: bool) -> dict:
     add(f, "peers_compute_ms", summary(peers.get("ms", []), 2, p95=True))
     add(f, "peers_cold_ms", summary([peers["cold_ms"]] if "cold_ms" in peers else [], 2))
     ix = (res.get("index") or {}).get("figures") or {}
-    for key in ("index_server_ms", "index_all_units_server_ms", "index_weight_to_map_ms", "index_weight_to_payload_ms"):
+    for key in ("index_server_ms", "index_example_server_ms", "index_weight_to_map_ms", "index_weight_to_payload_ms"):
         add(f, key, ix.get(key) or summary([]))
     # 6. Start.
     st = summary(res["startup"]["atlas"], 2)

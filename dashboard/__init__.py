@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dash import Dash
+from threadpoolctl import threadpool_limits
 
 from dashboard.atlas import BuildError, load_atlas
 from dashboard.context import set_atlas
@@ -82,6 +83,9 @@ def create_app(build_folder: Path | None = None) -> Dash:
     upload.unit_index()
     warm_peers(atlas)  # every built indicator standardised: no worker's first peer list waits for it
     atlas.unit_ids  # noqa: B018 -- computed once here, shared by the workers (every state is checked against it)
+    # One BLAS thread per process: gunicorn runs a worker per core already, and the index's Monte Carlo ranks
+    # on two threads of its own; BLAS threads on top only fight them (measured: 540 ms instead of 370 ms).
+    threadpool_limits(limits=1, user_api="blas")
     _created = (folder, app)
     return app
 

@@ -27,8 +27,8 @@ missing-data rule stay as chosen; the units ranked are those with an index under
 unit gets its median rank and its 5-95 % rank interval (the 50th and 950th of its 1,000 sorted ranks).
 A rank is called robust when that interval spans at most `ROBUST_SHARE` of the units ranked with it.
 
-Speed: a draw's index for every unit is one row of a matrix product (float32); each draw is ranked exactly
-by one sort of its row (the rows sorted on two threads: numpy releases the GIL while sorting).
+Speed: a draw's index for every unit is one row of a matrix product (float32); the draws are ranked exactly
+by sorts of packed integers (dashboard/draw_ranks.py), half of the draws on each of two threads.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dashboard import draw_ranks
 from dashboard.indicators import UPLOAD_THEME, Indicators
 from geo.terms import LATEST, SPI_FIELDS
 
@@ -245,7 +246,7 @@ def normalise(x: np.ndarray, groups: np.ndarray, how: str) -> tuple[np.ndarray, 
 
 def _mean_ranks(v: np.ndarray) -> np.ndarray:
     """Ranks 1..n of `v` ascending, ties sharing their mean rank."""
-    order = np.argsort(v, kind="stable")
+    order = np.argsort(v)  # equal values share their mean rank whatever their order: no stable sort needed
     sorted_v = v[order]
     starts = np.flatnonzero(np.r_[True, sorted_v[1:] != sorted_v[:-1]])
     ends = np.r_[starts[1:], len(v)]
@@ -457,22 +458,6 @@ def draw_index(prepared_scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
         return num / den
 
 
-def competition_ranks(block: np.ndarray) -> np.ndarray:
-    """Ranks (1 = highest, equal values sharing the best rank) of each row of `block` (draws, units), int32:
-    one sort per row (numpy releases the GIL in it: the rows are ranked on two threads)."""
-    d, m = block.shape
-    order = np.argsort(-block, axis=1)
-    ordered = np.take_along_axis(block, order, axis=1)
-    # Position of the first unit of each run of equal values: a run shares the rank of its best place.
-    new = np.ones((d, m), dtype=bool)
-    new[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-    place = np.where(new, np.arange(1, m + 1, dtype=np.int32)[None, :], 0)
-    np.maximum.accumulate(place, axis=1, out=place)
-    ranks = np.empty((d, m), dtype=np.int32)
-    np.put_along_axis(ranks, order, place, axis=1)
-    return ranks
-
-
 _POOL = None
 
 
@@ -485,20 +470,38 @@ def _pool():
     return _POOL
 
 
-def draw_ranks(values: np.ndarray, groups: np.ndarray, out: np.ndarray) -> None:
-    """Write the ranks within each group of every draw of `values` (draws, units) into `out` (same shape)."""
-    d = values.shape[0]
-    for g in np.unique(groups):
-        cols = np.flatnonzero(groups == g)
-        block = values[:, cols]
-        if len(cols) > 2000 and d > 1:  # two halves on two threads
-            parts = list(_pool().map(competition_ranks, [block[: d // 2], block[d // 2 :]]))
-        else:
-            parts = [competition_ranks(block)]
-        out[:, cols] = np.concatenate(parts, axis=0)
+CHUNK = 125  # draws valued and ranked at a time per thread: measured fastest (cache) and bounds the temporaries
 
 
-CHUNK = 500  # draws ranked at a time: half the temporaries of all at once, as fast (smaller chunks are slower)
+def _draw_values(variants, weights, norms, aggs, draw: np.ndarray) -> np.ndarray:
+    """The index of the draws `draw` for every unit ranked: (draws, units) float32, -inf where none."""
+    values = np.empty((len(draw), len(variants[0][0])), dtype=np.float32)
+    for a in range(len(NORMALISATIONS)):
+        for b in range(len(AGGREGATIONS)):
+            chosen = np.flatnonzero((norms[draw] == a) & (aggs[draw] == b))
+            if len(chosen):
+                values[chosen] = draw_index(variants[a][b], weights[draw[chosen]])
+    # A unit whose components all lack a score under another normalisation (no spread there) has no
+    # index in that draw: it counts as lowest there.
+    values[np.isnan(values)] = -np.inf
+    return values
+
+
+def _sorted_ranks(variants, weights, norms, aggs, groups: np.ndarray, draw: np.ndarray) -> np.ndarray:
+    """Rank the draws `draw` within each group; return (units, len(draw)): each unit's ranks ascending
+    (as `draw_ranks` pairs)."""
+    m = len(groups)
+    columns = [np.flatnonzero(groups == g) for g in np.unique(groups)]
+    pairs = np.empty((len(draw), m), dtype=draw_ranks.pair_type(m))
+    for start in range(0, len(draw), CHUNK):
+        rows = slice(start, min(start + CHUNK, len(draw)))
+        values = _draw_values(variants, weights, norms, aggs, draw[rows])
+        at = 0  # the layout of the pairs does not matter (they carry their unit): each group side by side
+        for cols in columns:
+            ids = None if len(cols) == m else cols
+            pairs[rows, at : at + len(cols)] = draw_ranks.rank_pairs(values[:, cols], ids, m)
+            at += len(cols)
+    return draw_ranks.by_unit(pairs, m)
 
 
 def uncertainty(indicators: Indicators, method: IndexMethod, result: IndexResult) -> Uncertainty:
@@ -517,27 +520,16 @@ def uncertainty(indicators: Indicators, method: IndexMethod, result: IndexResult
         scores, _flat = normalise(prepared.x, groups, norm)
         variants.append((scores[ranked], np.log(positive(scores, groups))[ranked]))
     m = int(ranked.sum())
-    # Ranks fit 16 bits (a group has fewer than 32,768 units): half the memory of int32.
-    rank_type = np.int16 if m < 32_768 else np.int32
-    by_draw = np.empty((DRAWS, m), dtype=rank_type)
-    for start in range(0, DRAWS, CHUNK):
-        draw = np.arange(start, min(start + CHUNK, DRAWS))
-        values = np.empty((len(draw), m), dtype=np.float32)
-        for a in range(len(NORMALISATIONS)):
-            for b in range(len(AGGREGATIONS)):
-                chosen = np.flatnonzero((norms[draw] == a) & (aggs[draw] == b))
-                if len(chosen):
-                    values[chosen] = draw_index(variants[a][b], weights[draw[chosen]])
-        # A unit whose components all lack a score under another normalisation (no spread there) has no
-        # index in that draw: it counts as lowest there.
-        values[np.isnan(values)] = -np.inf
-        draw_ranks(values, groups[ranked], by_draw[start : start + len(draw)])
-    ranks = np.ascontiguousarray(by_draw.T)  # (units, draws): each unit's ranks in a row, sorted
-    del by_draw
-    ranks.sort(axis=1)
+    # Two halves of the draws ranked on two threads (numpy releases the GIL in its sorts and ufuncs); a
+    # unit's quantiles are then read across its two sorted halves.
+    halves = np.array_split(np.arange(DRAWS), 2)
+    first, second = _pool().map(
+        lambda draw: _sorted_ranks(variants, weights, norms, aggs, groups[ranked], draw), halves
+    )
     q = [int(np.ceil(p * DRAWS)) - 1 for p in (0.05, 0.5, 0.95)]  # inverted-CDF quantiles
     low, median, high = nan.copy(), nan.copy(), nan.copy()
-    low[ranked], median[ranked], high[ranked] = ranks[:, q[0]], ranks[:, q[1]], ranks[:, q[2]]
+    for out, k in zip((low, median, high), q):
+        out[ranked] = draw_ranks.rank_of(draw_ranks.kth_of_two(first, second, k), m)
     size = np.where(result.ranked_with > 0, result.ranked_with, np.nan)
     width = 100.0 * (high - low) / size
     robust = ranked & ((high - low) <= np.maximum(1.0, ROBUST_SHARE * size))

@@ -18,12 +18,12 @@ from dashboard.composite import (
     AGGREGATIONS,
     NORMALISATIONS,
     IndexMethod,
-    competition_ranks,
     compute,
     draws,
     index_arrays,
     uncertainty,
 )
+from dashboard.draw_ranks import competition_ranks
 from dashboard.indicators import Indicators
 
 SYNTHETIC = ("pop_change_pa", "share_65plus", "dist_hospital_km", "foreign_pct", "share_0_19")
