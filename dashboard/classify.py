@@ -17,7 +17,7 @@ neutral indicators, diverging where the catalogue says which direction is better
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import jenkspy
 import numpy as np
@@ -67,6 +67,13 @@ class Classes:
     lower: float
     bins: tuple[float, ...]
     counts: tuple[int, ...]
+    # The lowest value of each class where it is not the bound below (classes around zero: the first class
+    # at or above zero starts at 0, not at the largest negative value); None: [lower, *bins[:-1]].
+    lowers: tuple[float, ...] | None = None
+    centre: int | None = None  # around zero: the number of classes below zero
+
+    def class_lowers(self) -> list[float]:
+        return list(self.lowers) if self.lowers is not None else [self.lower, *self.bins[:-1]]
 
     def assign(self, values: np.ndarray) -> np.ndarray:
         """Return the class index (0..k-1) of each value; -1 for missing values."""
@@ -117,6 +124,33 @@ def _classify(method: str, k: int, y: np.ndarray) -> Classes:
     # Quantiles of heavily tied data can repeat a bound: merge empty classes so the legend never shows one.
     keep = [i for i, c in enumerate(counts) if c > 0]
     return Classes(method, lower, tuple(float(bins[i]) for i in keep), tuple(int(counts[i]) for i in keep))
+
+
+def classify_around_zero(values: np.ndarray, method: str, k: int) -> Classes:
+    """Return `k` classes of the present `values` with 0 as a class bound: the negative values and the
+    others are classified apart by `method`, each side given classes in proportion to its units (at least
+    one). A change map shows decline and growth apart, whatever their sizes. `continuous` gives a range
+    symmetric around zero (the colour scale then centres on no change)."""
+    present = values[~np.isnan(values)]
+    if present.size == 0:
+        return Classes(method, float("nan"), (), ())
+    if method == "continuous":
+        reach = float(np.abs(present).max())
+        return Classes(method, -reach, (reach,), (int(present.size),))
+    below, above = present[present < 0], present[present >= 0]
+    if below.size == 0 or above.size == 0:
+        one = classify(present, method, k)
+        return replace(one, centre=0 if below.size == 0 else len(one.bins))
+    k_below = int(np.clip(round(k * below.size / present.size), 1, k - 1))
+    low, high = classify(below, method, k_below), classify(above, method, k - k_below)
+    return Classes(
+        method,
+        low.lower,
+        low.bins + high.bins,
+        low.counts + high.counts,
+        lowers=(*low.class_lowers(), 0.0, *high.bins[:-1]),
+        centre=len(low.bins),
+    )
 
 
 def quantile_bins(y: np.ndarray, k: int) -> np.ndarray:
@@ -178,6 +212,24 @@ def palette(scheme: str, k: int, direction: str = "neutral") -> list[str]:
         return [_hex(sample_colorscale(_scale(colours), [0.75])[0])]
     positions = [i / (k - 1) for i in range(k)]
     return [_hex(c) for c in sample_colorscale(_scale(colours), positions)]
+
+
+def centred_palette(scheme: str, classes: Classes, direction: str = "neutral") -> list[str]:
+    """Colours of classes around zero: the classes below zero from the scheme's lower half towards its
+    centre, the others from the centre up, so that equal distance from zero means equal strength."""
+    below = classes.centre or 0
+    above = len(classes.bins) - below
+    half = max(below, above, 1)
+    colours = palette(scheme, 2 * half, direction)
+    return colours[half - below : half] + colours[half : half + above]
+
+
+def diverging_scheme(direction: str, requested: str | None) -> str:
+    """A diverging scheme for a map around zero: the requested one if diverging; else red-blue where the
+    catalogue says which direction is better, purple-orange (no judgement) where it does not."""
+    if requested in SCHEMES and SCHEMES[requested][0] == "diverging":
+        return requested
+    return DEFAULT_DIVERGING if direction in ("higher_better", "higher_worse") else "PuOr"
 
 
 def category_palette(codes: list[int]) -> dict[int, str]:

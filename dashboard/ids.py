@@ -14,6 +14,8 @@ VIEW_ABOUT = "view-about"
 
 INDICATOR = "control-indicator"
 YEAR = "control-year"
+CHANGE_SINCE = "control-change-since"  # the earlier year of a change map ("none": the year's values)
+CHANGE_MODE = "control-change-mode"
 COUNTRIES = "control-countries"
 METHOD = "control-method"
 CLASSES = "control-classes"

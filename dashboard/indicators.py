@@ -70,6 +70,7 @@ class Derived:
 
     entry: Indicator
     series: Callable[[], Series]
+    years: tuple[int, ...] = ()  # the years a person may choose (a change: its later year); none: no choice
 
 
 @lru_cache(maxsize=4)
@@ -152,7 +153,7 @@ class Indicators:
         if indicator in self._catalogue:
             return self.atlas.years(indicator)
         if indicator in self._derived:
-            return []  # of its components, each its latest: no year to choose
+            return list(self._derived[indicator].years)
         year = self._uploads[indicator].year
         return [year] if year else []
 

@@ -16,12 +16,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from dashboard.atlas import Atlas
+from dashboard.change import base_of
 from dashboard.classify import (
     FILTERED_COLOUR,
     MISSING_COLOUR,
     Classes,
     category_palette,
+    centred_palette,
     classify,
+    classify_around_zero,
+    diverging_scheme,
     palette,
     scheme_for,
 )
@@ -80,8 +84,13 @@ def map_model(atlas: Atlas, state: State, indicators: Indicators | None = None) 
     missing = int(np.count_nonzero(selection & np.isnan(series.values)))
     if entry.kind == "categorical":
         return _categorical(entry, state, series, values, selection, missing)
-    classes = classify(values, state.method, state.classes)
-    scheme = scheme_for(entry.direction, state.scheme)
+    around_zero = base_of(state.indicator) is not None  # a change: decline and growth apart
+    if around_zero:
+        classes = classify_around_zero(values, state.method, state.classes)
+        scheme = diverging_scheme(entry.direction, state.scheme)
+    else:
+        classes = classify(values, state.method, state.classes)
+        scheme = scheme_for(entry.direction, state.scheme)
     if state.method == "continuous" or len(classes.bins) <= 1:
         colours = palette(scheme, 9, entry.direction)
         mode = "continuous"
@@ -91,10 +100,14 @@ def map_model(atlas: Atlas, state: State, indicators: Indicators | None = None) 
             else [LegendRow(colours[0], classes.lower, None, 0), LegendRow(colours[-1], None, classes.bins[-1], 0)]
         )
     else:
-        colours = palette(scheme, len(classes.bins), entry.direction)
+        colours = (
+            centred_palette(scheme, classes, entry.direction)
+            if around_zero
+            else palette(scheme, len(classes.bins), entry.direction)
+        )
         mode = "classes"
-        lowers = [classes.lower, *classes.bins[:-1]]
-        legend = [LegendRow(c, lo, hi, n) for c, lo, hi, n in zip(colours, lowers, classes.bins, classes.counts)]
+        rows = zip(colours, classes.class_lowers(), classes.bins, classes.counts)
+        legend = [LegendRow(c, lo, hi, n) for c, lo, hi, n in rows]
     return MapModel(
         state.indicator,
         series.year,

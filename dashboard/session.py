@@ -7,6 +7,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from dashboard.atlas import Atlas
+from dashboard.change import base_of, change_indicator, changeable
 from dashboard.context import atlas as get_atlas
 from dashboard.index_layer import INDEX_IDS, index_indicators, usable
 from dashboard.indicators import Indicators
@@ -49,7 +50,17 @@ def session(query, uploads_store=None) -> tuple[State, Indicators]:
     indicators = indicators_for(uploads_store)
     state = parse_query(query if isinstance(query, str) else "", vocabulary_with(indicators)).state
     state, indicators = with_index(state, indicators)
-    return with_story(state, indicators.atlas), indicators
+    state = with_story(state, indicators.atlas)
+    return state, with_change(state, indicators)
+
+
+def with_change(state: State, indicators: Indicators) -> Indicators:
+    """Add the change the state maps (the parser has checked its years) to the indicators."""
+    base = base_of(state.indicator)
+    if base is None or state.since is None or not changeable(indicators, base):
+        return indicators
+    years = (int(state.since), int(state.year))
+    return indicators.with_derived(change_indicator(indicators, base, *years, state.change))
 
 
 def with_index(state: State, indicators: Indicators) -> tuple[State, Indicators]:

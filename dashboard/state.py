@@ -26,7 +26,7 @@ from dashboard.composite import (
 )
 from dashboard.composite import MAX_WEIGHT as MAX_INDEX_WEIGHT
 from dashboard.peers import DEFAULT_INDICATORS, K_MAX, PeerMethod
-from geo.terms import LATEST
+from geo.terms import CHANGE_MODES, CHANGE_PREFIX, LATEST
 
 VIEWS = ("map", "peers", "index", "compare", "data", "about")
 AUTO_SCHEME = "auto"
@@ -120,6 +120,9 @@ class State:
     peers: bool = False  # the selected unit's peers outlined on the map
     peer: PeerState = field(default_factory=PeerState)
     index: IndexState = field(default_factory=IndexState)
+    # With a change indicator ("change:<id>"): the earlier year (the later one is `year`) and the measure.
+    since: str | None = None
+    change: str = CHANGE_MODES[0]
 
     def with_(self, **changes) -> State:
         return replace(self, **changes)
@@ -169,6 +172,7 @@ def parse_query(query: str | None, vocab: Vocabulary) -> Parsed:
 
     indicator = pick("indicator", vocab.indicators, default.indicator)
     years = {str(y) for y in vocab.indicators.get(indicator, ())} | {LATEST}
+    changed = _parse_change(params, indicator, vocab, ignored)
     countries: tuple[str, ...] = ()
     if "countries" in params:
         requested = [c for c in params["countries"].split(",") if c]
@@ -202,6 +206,8 @@ def parse_query(query: str | None, vocab: Vocabulary) -> Parsed:
         peer=_parse_peer(params, vocab, ignored),
         index=_parse_index(params, vocab, ignored),
     )
+    if changed:
+        state = replace(state, year=changed[0], since=changed[1], change=changed[2])
     if state.story:
         steps = vocab.stories[state.story]
         try:
@@ -235,7 +241,38 @@ def to_query(state: State) -> str:
         params["peers"] = "1"
     params |= _peer_query(state.peer)
     params |= _index_query(state.index)
+    if state.since is not None:
+        params["since"] = state.since
+        if state.change != CHANGE_MODES[0]:
+            params["change"] = state.change
     return "?" + urlencode(params, safe=",:") if params else ""
+
+
+def _parse_change(params: dict, indicator: str, vocab: Vocabulary, ignored: list[str]):
+    """For a change indicator, return (later year, earlier year, measure) from `since`, `year`, `change`:
+    the later year defaults to the newest, the earlier to the oldest before it; a year not of the indicator,
+    or not before the later one, is ignored. For any other indicator, `since` and `change` are ignored."""
+    if not indicator.startswith(CHANGE_PREFIX):
+        ignored.extend(name for name in ("since", "change") if name in params)
+        return None
+    years = sorted(str(y) for y in vocab.indicators.get(indicator, ()))
+    if len(years) < 2:
+        return None
+    later = params.get("year", years[-1])
+    if later not in years[1:]:
+        if later != LATEST:
+            ignored.append("year")
+        later = years[-1]
+    earlier_years = [y for y in years if y < later]
+    since = params.get("since", earlier_years[0])
+    if since not in earlier_years:
+        ignored.append("since")
+        since = earlier_years[0]
+    mode = params.get("change", CHANGE_MODES[0])
+    if mode not in CHANGE_MODES:
+        ignored.append("change")
+        mode = CHANGE_MODES[0]
+    return later, since, mode
 
 
 def _peer_query(peer: PeerState) -> dict[str, str]:

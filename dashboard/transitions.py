@@ -17,13 +17,14 @@ from dash import no_update
 
 from dashboard import ids
 from dashboard.atlas import Atlas
+from dashboard.change import base_of, change_id
 from dashboard.i18n import t
 from dashboard.index_layer import INDEX_IDS, INDEX_SCORE, INDEX_WIDTH
 from dashboard.search import search_options
-from dashboard.session import indicators_for, vocabulary_with, with_index, with_story
+from dashboard.session import indicators_for, vocabulary_with, with_change, with_index, with_story
 from dashboard.state import INDEX_CONTROLS, LATEST, IndexState, PeerState, State, parse_query, to_query
 from dashboard.stories import stories_for
-from dashboard.vocabulary import year_options
+from dashboard.vocabulary import NO_CHANGE, change_mode_options, change_since_options, map_years, year_options
 
 # The parts of the page that redraw from a key of their own (see `_keys`).
 KEYS = ("map_key", "profile_key", "compare_key", "peers_key", "index_key")
@@ -49,6 +50,11 @@ CONTROLS = (
     "peer_unit_options",
     "peer_unit",
     "index_controls",  # the index builder's fixed controls, a list in the order of state.INDEX_CONTROLS
+    "change_since_options",
+    "change_since_disabled",
+    "change_since",
+    "change_mode_options",
+    "change_mode",
 )
 # Every output of the state callback, in the order of its Dash outputs.
 OUTPUTS = ("url", "state", "notice", *KEYS, *CONTROLS)
@@ -74,6 +80,8 @@ INPUTS = (
     "peer_weights",  # {indicator: value} of the weight inputs on screen
     "index_controls",  # {name: value} of the index builder's fixed controls (state.INDEX_CONTROLS)
     "index_parts",  # {(kind, name, where): value} of its weight and direction inputs on screen
+    "change_since",
+    "change_mode",
 )
 
 
@@ -107,6 +115,7 @@ def transition(
         new = parse_query(to_query(new), vocab).state
     new, indicators = with_index(new, indicators)
     new = with_story(new, atlas)
+    indicators = with_change(new, indicators)
     query = to_query(new)
     keys = _keys(new)
     shown = {
@@ -117,6 +126,7 @@ def transition(
     shown |= {"peer_min": inputs.get("peer_min"), "peer_unit": inputs.get("peer_unit")}
     controls = inputs.get("index_controls")
     shown["index_controls"] = [controls.get(n) for n in INDEX_CONTROLS] if isinstance(controls, dict) else None
+    shown |= {"change_since": inputs.get("change_since"), "change_mode": inputs.get("change_mode")}
     return {
         "url": query if query != (search or "") else no_update,
         "state": query if query != current_query else no_update,
@@ -173,6 +183,10 @@ def _apply(current: State, trigger, atlas: Atlas, **inputs) -> State:
     }.get(trigger)
     if trigger in _PEER_CONTROLS:
         return _with_peer_control(current, trigger, inputs, atlas)
+    if trigger == ids.CHANGE_SINCE:
+        return _with_change_since(current, inputs.get("change_since"))
+    if trigger == ids.CHANGE_MODE:
+        return current.with_(change=str(inputs.get("change_mode")))
     if trigger == ids.CLASSES:
         try:
             return current.with_(classes=int(inputs["classes"]))
@@ -187,11 +201,22 @@ def _apply(current: State, trigger, atlas: Atlas, **inputs) -> State:
     if value is None:
         return current
     name, new_value = value
+    if name == "indicator" and new_value == base_of(current.indicator):
+        return current  # the dropdown shows a change's indicator: choosing it again keeps the change
     if name == "indicator" and new_value != current.indicator:
         return current.with_(indicator=new_value, year=LATEST)
     if name == "unit" and new_value in (None, ""):
         return current.with_(unit=None)
     return current.with_(**{name: new_value})
+
+
+def _with_change_since(current: State, since) -> State:
+    """Map the change of the indicator since `since` (kept as the later year: the year shown), or the
+    year's values again for "none"; the parser checks the years."""
+    base = base_of(current.indicator) or current.indicator
+    if since == NO_CHANGE or not isinstance(since, str):
+        return current.with_(indicator=base, since=None)
+    return current.with_(indicator=change_id(base), since=since)
 
 
 _PEER_CONTROLS = (ids.PEER_K, ids.PEER_SCOPE, ids.PEER_COUNTRIES, ids.PEER_INDICATORS, ids.PEER_MIN)
@@ -368,6 +393,8 @@ def _keys(state: State) -> dict[str, str | None]:
                 view="compare",
                 indicator=state.indicator,
                 year=state.year,
+                since=state.since,
+                change=state.change,
                 countries=state.countries,
                 lang=state.lang,
                 index=mapped_index,
@@ -397,9 +424,16 @@ def _control_values(atlas: Atlas, indicators, state: State, shown: dict, trigger
     """Return the control values for `state` by the names of `CONTROLS`, with no_update where the control
     already shows it."""
     all_countries = sorted(atlas.units["country"].unique())
+    since_options, since_disabled = change_since_options(indicators, state)
+    # Options follow the indicator and the later year; sent each time (small), Dash skips equal props.
+    change_controls = {
+        "change_since_options": since_options,
+        "change_since_disabled": since_disabled,
+        "change_mode_options": change_mode_options(state),
+    }
     wanted = {
         "view": state.view,
-        "indicator": state.indicator,
+        "indicator": base_of(state.indicator) or state.indicator,  # a change: the indicator it is of
         "year": state.year,
         "countries": list(state.countries) or all_countries,
         "method": state.method,
@@ -417,12 +451,18 @@ def _control_values(atlas: Atlas, indicators, state: State, shown: dict, trigger
             list(getattr(state.index, name)) if name == "components" else getattr(state.index, name)
             for name in INDEX_CONTROLS
         ],
+        "change_since": state.since or NO_CHANGE,
+        "change_mode": state.change,
     }
     values = {}
     for name in CONTROLS:
         if name == "year_options":
-            changed = trigger in (None, ids.URL, ids.INDICATOR)
-            values[name] = year_options(indicators.years(state.indicator), state.lang) if changed else no_update
+            changed = trigger in (None, ids.URL, ids.INDICATOR, ids.CHANGE_SINCE)
+            years = map_years(indicators, state.indicator)
+            values[name] = year_options(years, state.lang) if changed else no_update
+            continue
+        if name in ("change_since_options", "change_since_disabled", "change_mode_options"):
+            values[name] = change_controls[name]
             continue
         if name == "search_options":
             # The dropdown drops a value that is not among its options: offer the selected unit.

@@ -5,26 +5,31 @@ from __future__ import annotations
 from functools import lru_cache
 
 from dashboard.atlas import Atlas
+from dashboard.change import base_of, change_id, changeable
 from dashboard.composite import index_ids
 from dashboard.i18n import t, unit_label
 from dashboard.index_layer import INDEX_IDS, INDEX_SCORE, INDEX_WIDTH
 from dashboard.indicators import Indicators, catalogue_indicators
 from dashboard.peers import comparable_ids
-from dashboard.state import LATEST, Vocabulary
-from geo.terms import DEFAULT_LANGUAGE, LANGUAGES, THEMES
+from dashboard.state import LATEST, State, Vocabulary
+from geo.terms import CHANGE_MODES, DEFAULT_LANGUAGE, LANGUAGES, THEMES
 
 
 def vocabulary(atlas: Atlas) -> Vocabulary:
     """Return what a URL may name, from the dataset."""
+    catalogue = Indicators(atlas)
     return Vocabulary(
         # The composite index's indicators are always names a URL may use; without an index they fall back.
-        indicators={i: tuple(atlas.years(i)) for i in atlas.indicator_ids()} | dict.fromkeys(INDEX_IDS, ()),
+        indicators={i: tuple(atlas.years(i)) for i in atlas.indicator_ids()}
+        | dict.fromkeys(INDEX_IDS, ())
+        # The change of every numeric indicator with two or more years, by its years.
+        | {change_id(i): tuple(atlas.years(i)) for i in atlas.indicator_ids() if changeable(catalogue, i)},
         countries=tuple(sorted(atlas.units["country"].unique())),
         units=frozenset(atlas.units["unit_id"]),
         zoom_targets=frozenset(k for k in atlas.bounds if k != "all"),
         languages=LANGUAGES,
-        peer_indicators=frozenset(comparable_ids(Indicators(atlas))),
-        index_components=frozenset(index_ids(Indicators(atlas))),
+        peer_indicators=frozenset(comparable_ids(catalogue)),
+        index_components=frozenset(index_ids(catalogue)),
         fields=frozenset(THEMES) | {"uploaded"},
     )
 
@@ -53,6 +58,32 @@ def indicator_options(atlas: Atlas, lang: str) -> list[dict]:
             label = indicator_label(atlas, indicator, lang)
             options.append({"label": label, "value": indicator, "search": label})
     return options
+
+
+NO_CHANGE = "none"  # the change-since control's value when the map shows one year's values
+
+
+def map_years(indicators: Indicators, indicator: str) -> list[int]:
+    """The years the year control offers for `indicator` (a change: its possible later years)."""
+    return indicators.years(indicator) if indicator in indicators else indicators.years(base_of(indicator) or "")
+
+
+def change_since_options(indicators: Indicators, state: State) -> tuple[list[dict], bool]:
+    """The change-since control's options for `state` and whether it is disabled (an indicator with one
+    year, or not numeric): "none" first, then every year of the indicator before the later year."""
+    base = base_of(state.indicator) or state.indicator
+    none = [{"label": t("change.none", state.lang), "value": NO_CHANGE}]
+    if base not in indicators or not changeable(indicators, base):
+        return none, True
+    years = indicators.years(base)
+    later = int(state.year) if state.year != LATEST else max(years)
+    return none + [{"label": str(y), "value": str(y)} for y in sorted(years) if y < later], False
+
+
+def change_mode_options(state: State) -> list[dict]:
+    """The change measure's options, disabled while no change is mapped."""
+    off = state.since is None
+    return [{"label": t(f"change.mode_{m}", state.lang), "value": m, "disabled": off} for m in CHANGE_MODES]
 
 
 def year_options(years: list[int], lang: str) -> list[dict]:

@@ -52,7 +52,7 @@ from geo.nuts import load_nuts, load_perimeter
 from geo.outputs import FORMAT_VERSION, OUTPUTS
 from geo.peripherality import derive_peripherality
 from geo.regions import empty_regions, region_report, region_values, split_region_values
-from geo.report import coverage, join_report, render_markdown, units_summary
+from geo.report import coverage, join_report, render_markdown, units_summary, years_per_source
 from geo.schema import VALUE_COLUMNS
 from geo.settings import DATA_DIR, REPO_ROOT, build_dir, source_root
 from geo.simplify import simplify_units
@@ -232,6 +232,7 @@ def write_dataset(out: Path, assembled: Assembled, identity: dict, print_=lambda
         "joins": assembled.joins,
         "regions": region_report(regions, units),
         "coverage": coverage(values, units, catalogue),
+        "years": years_per_source(values, units),
         "notes": assembled.notes,
     }
     report["duration_s"] = round(time.perf_counter() - started, 2)

@@ -138,6 +138,26 @@ def coverage(values: pd.DataFrame, units: pd.DataFrame, catalogue: pd.DataFrame)
     return records
 
 
+def years_per_source(values: pd.DataFrame, units: pd.DataFrame) -> list[dict]:
+    """Return per source and country the years that reached the build, each with its units and indicators
+    (a planner asking "which years can I compare, where?" reads it here)."""
+    unit_country = units.set_index("unit_id")["country"]
+    table = values.assign(country=values["unit_id"].map(unit_country))
+    records = []
+    for (source, country), group in table.groupby(["source", "country"], sort=True):
+        per_year = group.groupby("year").agg(units=("unit_id", "nunique"), indicators=("indicator", "nunique"))
+        records.append(
+            {
+                "source": source,
+                "country": country,
+                "years": {
+                    int(y): {"units": int(r.units), "indicators": int(r.indicators)} for y, r in per_year.iterrows()
+                },
+            }
+        )
+    return records
+
+
 def units_summary(units: pd.DataFrame) -> list[dict]:
     """Return units, total area and boundary years per country and level."""
     grouped = units.groupby(["country", "level"])
@@ -247,6 +267,15 @@ def render_markdown(report: dict) -> str:
                 + " | ".join(cells.get(c, "") for c in countries)
                 + f" | {int(group['missing'].sum()):,} |"
             )
+    lines += ["", "## Years per source and country (units with a value that year, indicators)", ""]
+    if report.get("years"):
+        lines += ["| source | country | years |", "|---|---|---|"]
+        for r in report["years"]:
+            years = "; ".join(
+                f"{y}: {v['units']:,} units, {v['indicators']} indicator{'s' if v['indicators'] != 1 else ''}"
+                for y, v in r["years"].items()
+            )
+            lines.append(f"| {r['source']} | {r['country']} | {years} |")
     lines += ["", "## Notes per country and source", ""]
     for key, notes in report["notes"].items():
         lines.append(f"### {key}")

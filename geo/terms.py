@@ -34,6 +34,11 @@ THEMES = ("demography", "peripherality", *SPI_FIELDS)
 # A year selector's value for "each unit's most recent value" (the map's default).
 LATEST = "latest"
 
+# A change between two years is mapped as an indicator "change:<indicator id>" (dashboard/change.py), by one
+# of these measures: the difference, the relative change in %, the average annual rate in % per year.
+CHANGE_PREFIX = "change:"
+CHANGE_MODES = ("abs", "rel", "pa")
+
 # Peripherality classes (data/peripherality.toml names their thresholds), from the centre outwards.
 PERIPHERALITY_CLASSES = ("central", "intermediate", "peripheral")
 # The mountain flag as a pair of groups (the units' `mountain` column: True / False).

@@ -12,7 +12,7 @@ import pytest
 from shapely.geometry import box
 
 from geo import build as build_module
-from geo.report import coverage, join_report
+from geo.report import coverage, join_report, years_per_source
 from geo.terms import COUNTRIES
 
 
@@ -52,6 +52,24 @@ def test_join_report_lists_codes_of_the_perimeter_that_match_nothing():
     assert de["codes_outside_perimeter"] == 1
     assert de["units_without_value_list"] == ["DE_09184112"]
     assert report["riate_nuts3"]["unmatched_codes_in_perimeter"] == 0
+
+
+def test_years_per_source_and_country_count_units_and_indicators():
+    units = _units(["AT_1", "AT_2", "CH_1"], ["AT", "AT", "CH"])
+    values = _values(
+        [
+            ("AT_1", "foreign_pct", 2011, 5.0, "at", None),
+            ("AT_1", "population", 2011, 90.0, "at", None),
+            ("AT_1", "foreign_pct", 2015, 6.0, "at", None),
+            ("AT_2", "foreign_pct", 2015, 7.0, "at", None),
+            ("CH_1", "foreign_pct", 2019, 9.0, "ch", None),
+        ]
+    )
+    rows = {(r["source"], r["country"]): r["years"] for r in years_per_source(values, units)}
+    assert rows == {
+        ("at", "AT"): {2011: {"units": 1, "indicators": 2}, 2015: {"units": 2, "indicators": 1}},
+        ("ch", "CH"): {2019: {"units": 1, "indicators": 1}},
+    }
 
 
 def test_coverage_counts_missing_per_country_and_lists_years():

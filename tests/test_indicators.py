@@ -283,12 +283,14 @@ def test_at_german_number_format_and_suppression_markers(tmp_path):
     assert value(result, "AT_70101", "household_size", 2015) == 1.92  # ',' is the decimal mark
     assert value(result, "AT_70101", "jobs", 2015) == 16060.0
     for indicator in ("foreign_pct", "unemployment_rate", "tertiary_education_pct"):
-        assert value(result, "AT_70101", indicator) is None  # missing, never zero
+        assert value(result, "AT_70101", indicator, 2015) is None  # missing, never zero
     assert result.note["suppressed"] == {"foreign_pct": 1, "unemployment_rate": 1, "tertiary_education_pct": 1}
     # A cell that is neither a number nor a marker is reported with its row in the file (line 3).
     assert result.note["unparsable"] == [{"row": 3, "column": "BEV_UNTER15", "value": "n.a.b"}]
     assert result.note["not_computable"] == {"share_under15": 1}
-    assert set(result.values["year"]) == {2015}  # levels only for the latest year
+    # Every year is read: 70101 has the same territory in both (present in both, no merger beside it).
+    assert set(result.values["year"]) == {2014, 2015}
+    assert value(result, "AT_70101", "population", 2014) == 126922.0
 
 
 def test_at_population_change_leaves_out_changed_territories(tmp_path):
@@ -316,7 +318,14 @@ def test_at_population_change_leaves_out_changed_territories(tmp_path):
     assert set(reasons) == {"60103", "60104"}
     assert "+30.0% from 2014 to 2015" in reasons["60103"]
     assert "not present in every year" in reasons["60104"]
-    assert value(result, "AT_60103", "population", 2015) == 1300  # levels are still there
+    assert value(result, "AT_60103", "population", 2015) == 1300  # the latest year's levels are still there
+    # Earlier years only where the territory stayed the same: never a 2013 value on a changed boundary.
+    assert value(result, "AT_60101", "population", 2013) == 1000
+    assert value(result, "AT_70101", "foreign_pct", 2014) is not None
+    for code in ("AT_60103", "AT_60104"):
+        assert value(result, code, "population", 2013) is None and value(result, code, "population", 2014) is None
+    assert "years 2013-2014 and pop_change_pa left out" in reasons["60103"]
+    assert result.note["years"] == [2013, 2014, 2015] and result.note["comparable_codes"] == 2
 
 
 def test_at_duplicate_codes_within_a_year(tmp_path):

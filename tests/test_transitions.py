@@ -40,6 +40,8 @@ SHOWN = dict(
         "scope": "all",
     },
     index_parts={},
+    change_since="none",
+    change_mode="abs",
 )
 
 

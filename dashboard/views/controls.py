@@ -9,15 +9,27 @@ from dash import State as DashState
 
 from dashboard import ids
 from dashboard.atlas import Atlas
+from dashboard.change import base_of
 from dashboard.classify import MAX_CLASSES, METHODS, MIN_CLASSES, SCHEMES
 from dashboard.context import atlas as get_atlas
 from dashboard.i18n import dropdown_labels, t
+from dashboard.indicators import Indicators
 from dashboard.search import search_options
 from dashboard.session import base_vocabulary
 from dashboard.state import AUTO_SCHEME, State, parse_query
 from dashboard.stories import stories_for
 from dashboard.views import presentation
-from dashboard.vocabulary import country_name, index_options, indicator_options, region_name, year_options
+from dashboard.vocabulary import (
+    NO_CHANGE,
+    change_mode_options,
+    change_since_options,
+    country_name,
+    index_options,
+    indicator_options,
+    map_years,
+    region_name,
+    year_options,
+)
 
 
 def panel(atlas: Atlas, state: State) -> html.Aside:
@@ -36,7 +48,7 @@ def panel(atlas: Atlas, state: State) -> html.Aside:
                     labels=dropdown_labels(lang),
                     id=ids.INDICATOR,
                     options=indicator_options(atlas, lang) + (index_options(lang) if state.index.components else []),
-                    value=state.indicator,
+                    value=base_of(state.indicator) or state.indicator,  # a change: the indicator it is of
                     clearable=False,
                     maxHeight=420,
                 ),
@@ -48,11 +60,12 @@ def panel(atlas: Atlas, state: State) -> html.Aside:
                 dcc.Dropdown(
                     labels=dropdown_labels(lang),
                     id=ids.YEAR,
-                    options=year_options(atlas.years(state.indicator), lang),
+                    options=year_options(map_years(Indicators(atlas), state.indicator), lang),
                     value=state.year,
                     clearable=False,
                 ),
             ),
+            *change_fields(atlas, state),
             field(
                 t("controls.countries", lang),
                 dcc.Checklist(
@@ -154,6 +167,37 @@ def unit_search(component_id: str, atlas: Atlas, state: State, clearable: bool) 
         searchable=True,
         clearable=clearable,
     )
+
+
+def change_fields(atlas: Atlas, state: State) -> list:
+    """The change since an earlier year (the year above is the later one), and its measure."""
+    lang = state.lang
+    options, disabled = change_since_options(Indicators(atlas), state)
+    return [
+        field(
+            t("change.since", lang),
+            dcc.Dropdown(
+                labels=dropdown_labels(lang),
+                id=ids.CHANGE_SINCE,
+                options=options,
+                value=state.since or NO_CHANGE,
+                clearable=False,
+                disabled=disabled,
+            ),
+        ),
+        html.Fieldset(
+            className="atlas-field",
+            children=[
+                html.Legend(t("change.measure", lang)),
+                dcc.RadioItems(
+                    id=ids.CHANGE_MODE,
+                    className="atlas-radio",
+                    options=change_mode_options(state),
+                    value=state.change,
+                ),
+            ],
+        ),
+    ]
 
 
 def field(label: str, control) -> html.Div:

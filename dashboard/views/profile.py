@@ -22,8 +22,10 @@ from dashboard.indicators import Indicators, catalogue_indicators
 from dashboard.peer_table import label as peer_label
 from dashboard.peer_table import run, scope_text
 from dashboard.session import session
+from dashboard.sparkline import data_uri, sparkline_svg
 from dashboard.state import State
 from dashboard.stats import percentile_rank
+from dashboard.unit_series import unit_series
 from dashboard.upload.datasets import SPI_SCALE, load_datasets
 from dashboard.views.index import profile_block as index_block
 from dashboard.vocabulary import (
@@ -195,6 +197,7 @@ def render(
         *index_block(indicators or Indicators(atlas), (state or State()).with_(lang=lang), unit_id),
         *peer_list(indicators or Indicators(atlas), (state or State()).with_(unit=unit_id, lang=lang)),
         _table(atlas, rows, unit, lang, highlight),
+        *_over_time(atlas, unit_id, unit, lang),
         *_region_block(atlas, unit, lang),
         html.P(
             t(
@@ -293,6 +296,58 @@ def _value_text(atlas: Atlas, entry, value, lang: str) -> html.Td:
     else:
         text = fmt_value(value, unit_text(atlas, entry.id, lang), lang, wrap=True)
     return html.Td(text, className="num")
+
+
+def _over_time(atlas: Atlas, unit_id: str, unit, lang: str) -> list:
+    """Every indicator the unit has in two or more years: a small chart beside its country's median, the
+    first and last values in words under the name, every year in the chart's alternative text (and its
+    tooltip), and a warning where the years' sources differ."""
+    series = unit_series(atlas, unit_id)
+    if not series:
+        return []
+    country = country_name(unit["country"], lang)
+    body = []
+    for one in series:
+        unit_label = unit_text(atlas, one.indicator, lang)
+
+        def listed(values, one=one, unit_label=unit_label) -> str:
+            return "; ".join(f"{y}: {fmt_value(v, unit_label, lang)}" for y, v in zip(one.years, values))
+
+        label = indicator_label(atlas, one.indicator, lang, with_unit=False)
+        alt = t(
+            "profile.series_alt",
+            lang,
+            indicator=label,
+            name=unit["name"],
+            values=listed(one.values),
+            country=country,
+            medians=listed(one.country_median),
+        )
+        first, last = (one.years[0], one.values[0]), (one.years[-1], one.values[-1])
+        summary = t(
+            "profile.series_summary",
+            lang,
+            first=f"{first[0]}: {fmt_value(first[1], unit_label, lang)}",
+            last=f"{last[0]}: {fmt_value(last[1], unit_label, lang)}",
+            country=unit["country"],
+            median=fmt_value(one.country_median[-1], unit_label, lang),
+        )
+        name_cell = [html.Span(label), html.Span(summary, className="atlas-source-cell")]
+        if one.indexed:
+            name_cell.append(html.Span(t("profile.series_indexed", lang), className="atlas-source-cell"))
+        if one.mixed_sources:
+            publishers = ", ".join(dict.fromkeys(source_publisher(atlas, s, lang) for s in one.sources))
+            name_cell.append(
+                html.Span(t("profile.series_mixed", lang, sources=publishers), className="atlas-source-cell")
+            )
+        values, medians = one.drawn()
+        chart = html.Img(src=data_uri(sparkline_svg(one.years, values, medians)), alt=alt, title=alt)
+        body.append(html.Tr([html.Th(name_cell, scope="row"), html.Td(chart, className="atlas-series-chart")]))
+    return [
+        html.H3(t("profile.over_time", lang), id="profile-over-time"),
+        html.P(t("profile.over_time_help", lang, name=unit["name"], country=country), className="atlas-small"),
+        html.Table(html.Tbody(body), className="atlas-table atlas-series-table"),
+    ]
 
 
 def _region_block(atlas: Atlas, unit, lang: str) -> list:

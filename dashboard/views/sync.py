@@ -47,6 +47,11 @@ _OUTPUTS = dict(
     peer_unit_options=Output(ids.PEER_UNIT, "options"),
     peer_unit=Output(ids.PEER_UNIT, "value"),
     index_controls=Output({"type": ids.INDEX_CONTROL, "name": ALL}, "value"),
+    change_since_options=Output(ids.CHANGE_SINCE, "options"),
+    change_since_disabled=Output(ids.CHANGE_SINCE, "disabled"),
+    change_since=Output(ids.CHANGE_SINCE, "value"),
+    change_mode_options=Output(ids.CHANGE_MODE, "options"),
+    change_mode=Output(ids.CHANGE_MODE, "value"),
 )
 # In the order of `transitions.OUTPUTS`, which is the order of the outputs on the wire (a test checks).
 
@@ -79,6 +84,8 @@ _INPUTS = dict(
     index_controls=Input({"type": ids.INDEX_CONTROL, "name": ALL}, "value"),
     index_parts=Input({"type": ids.INDEX_PART, "kind": ALL, "name": ALL, "where": ALL}, "value"),
     index_action=Input({"type": ids.INDEX_ACTION, "action": ALL, "where": ALL}, "n_clicks"),
+    change_since=Input(ids.CHANGE_SINCE, "value"),
+    change_mode=Input(ids.CHANGE_MODE, "value"),
     current_query=DashState(ids.STATE, "data"),
     map_key=DashState(ids.MAP_KEY, "data"),
     profile_key=DashState(ids.PROFILE_KEY, "data"),

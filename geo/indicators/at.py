@@ -1,12 +1,16 @@
 """Austria: Statistik Austria's register-based census by Gemeinde 2011-2015, source `at_register_census`.
 
 A `;`-separated UTF-8 file in German number format (decimal `,`, thousands `.`; `-` = no value), one row
-per Gemeinde and year (JAHR), Vienna as its 23 districts (9xx01), kept as they are. Levels are read for
-the latest year only (2015, on the boundaries after the Styrian municipal reform of 1 January 2015).
+per Gemeinde and year (JAHR), Vienna as its 23 districts (9xx01), kept as they are. Each year is read on
+that year's boundaries: the latest (2015, after the Styrian municipal reform of 1 January 2015) for every
+code, the earlier ones only for the codes whose territory stayed the same over the file's span.
 
-Population change per year over the whole span (2011-2015) needs the same territory at both ends. Codes
-change when municipalities merge, but not every territorial change gives a new code, so a code is kept
-only when
+The sources hold no table of which old municipalities formed which new ones (Styria's reform merged 380
+codes into 130, mostly across renumbered districts), so values on changed boundaries are not carried
+onto today's units: they are reported as not comparable, never mixed. The same test decides the earlier
+years' levels and the population change per year over the span (2011-2015). Codes change when
+municipalities merge, but not every territorial change gives a new code, so a code is comparable only
+when
   1. it is present in every year of the file (this drops the 2012/2013 renumbering of Styrian districts,
      the 2013 Trofaiach merger and every municipality formed in 2015), and
   2. in a year step where its political district (first three digits) lost codes to a merger, its
@@ -30,7 +34,7 @@ from geo.schema import check_unique
 SOURCE = "at_register_census"
 NUMBER_FORMAT = {"decimal": ",", "thousands": "."}
 
-# indicator id -> column, read for the latest year.
+# indicator id -> column, read for every year (earlier years on comparable codes only).
 LEVELS = {
     "population": "BEV_ABSOLUT",
     "share_under15": "BEV_UNTER15",
@@ -52,7 +56,8 @@ MAX_JUMP = 0.05
 
 
 def read(root: Path | None = None) -> SourceValues:
-    """Return the latest-year Gemeinde indicators and the population change over the file's span."""
+    """Return the Gemeinde indicators of every year (earlier years on comparable codes only) and the
+    population change over the file's span."""
     path = sources.locate(SOURCE, root=root)
     table = read_csv(SOURCE, path, sep=";", encoding="utf-8")
     require_columns(table, ["JAHR", "GCD", *LEVELS.values()], SOURCE, path)
@@ -69,42 +74,49 @@ def read(root: Path | None = None) -> SourceValues:
     for _, one_year in table.groupby("JAHR"):
         check_unique(one_year, "GCD", SOURCE, path)
 
-    # Population is parsed for every year (the change needs them); the other columns for the latest only.
     population = out.number(table["BEV_ABSOLUT"], **NUMBER_FORMAT)
     latest = int(table["JAHR"].max())
-    now = table[table["JAHR"] == latest]
-    unit_ids = "AT_" + now["GCD"]
-    for indicator, column in LEVELS.items():
-        if column == LEVELS["population"]:
-            num = population.subset(now.index)
-        else:
-            num = out.number(now[column], **NUMBER_FORMAT)
-        out.add(indicator, unit_ids, num, latest)
+    comparable = _comparable_codes(table, population.value, out)
+    for year, rows in table.groupby("JAHR"):
+        if year != latest:
+            rows = rows[rows["GCD"].isin(comparable)]
+        unit_ids = "AT_" + rows["GCD"]
+        for indicator, column in LEVELS.items():
+            num = (
+                population.subset(rows.index)
+                if indicator == "population"
+                else out.number(rows[column], **NUMBER_FORMAT)
+            )
+            out.add(indicator, unit_ids, num, int(year))
 
-    _population_change(table, population.value, out)
+    _population_change(table, population.value, comparable, out)
     out.facts["year"] = latest
+    out.facts["years"] = sorted(int(y) for y in table["JAHR"].unique())
+    out.facts["comparable_codes"] = len(comparable)
     return out.finish()
 
 
-def _population_change(table: pd.DataFrame, population: pd.Series, out: Collector) -> None:
-    """Add pop_change_pa over the file's span for the codes whose territory stayed the same."""
-    wide = pd.DataFrame({"code": table["GCD"], "year": table["JAHR"], "pop": population}).pivot(
+def _wide_population(table: pd.DataFrame, population: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame({"code": table["GCD"], "year": table["JAHR"], "pop": population}).pivot(
         index="code", columns="year", values="pop"
     )
+
+
+def _comparable_codes(table: pd.DataFrame, population: pd.Series, out: Collector) -> pd.Index:
+    """The codes of the latest year whose territory stayed the same over the file's span (module
+    docstring); every other code of the latest year is recorded with its reason."""
+    wide = _wide_population(table, population)
     years = sorted(wide.columns)
     first, last = years[0], years[-1]
-    if first == last:
-        return
-
     present = wide.notna()
+    if first == last:
+        return wide.index[present[last]]
     in_every_year = present.all(axis=1)
-    present_last = present[last]
+    left_out = f"years {first}-{years[-2]} and pop_change_pa left out"
     out.exclude(
-        sorted(wide.index[present_last & ~in_every_year]),
-        f"code not present in every year {first}-{last} (new or renumbered)",
-        indicator="pop_change_pa",
+        sorted(wide.index[present[last] & ~in_every_year]),
+        f"code not present in every year {first}-{last} (new or renumbered): {left_out}",
     )
-
     jumped: dict[str, str] = {}
     district = wide.index.str[:3]
     for before, after in zip(years, years[1:]):
@@ -118,12 +130,20 @@ def _population_change(table: pd.DataFrame, population: pd.Series, out: Collecto
             jumped.setdefault(
                 code,
                 f"population changed {change[code]:+.1%} from {before} to {after} in a district where "
-                f"municipalities merged (possible change of territory)",
+                f"municipalities merged (possible change of territory): {left_out}",
             )
     for code, reason in sorted(jumped.items()):
-        out.exclude([code], reason, indicator="pop_change_pa")
+        out.exclude([code], reason)
+    return wide.index[in_every_year & ~wide.index.isin(list(jumped))]
 
-    keep = in_every_year & ~wide.index.isin(list(jumped))
-    kept = wide[keep]
+
+def _population_change(table: pd.DataFrame, population: pd.Series, comparable: pd.Index, out: Collector) -> None:
+    """Add pop_change_pa over the file's span for the comparable codes."""
+    wide = _wide_population(table, population)
+    years = sorted(wide.columns)
+    first, last = years[0], years[-1]
+    if first == last:
+        return
+    kept = wide.loc[comparable]
     rate = annual_rate(Num.of(kept[first]), Num.of(kept[last]), last - first)
     out.add("pop_change_pa", "AT_" + pd.Series(kept.index, index=kept.index), rate, last, period=f"{first}-{last}")
