@@ -61,6 +61,7 @@ class MapModel:
     years: np.ndarray
     source_codes: np.ndarray
     selection: np.ndarray  # bool per unit: inside the chosen countries
+    variant: str = ""  # what else the values depend on (a change: its earlier year and measure)
 
 
 def year_key(state: State) -> int | str:
@@ -122,6 +123,7 @@ def map_model(atlas: Atlas, state: State, indicators: Indicators | None = None) 
         series.years,
         series.source_codes,
         selection,
+        f"|since={state.since}|change={state.change}" if around_zero else "",
     )
 
 
@@ -174,7 +176,7 @@ def map_payload(atlas: Atlas, model: MapModel, state: State) -> dict:
         for p in table
     ]
     return {
-        "key": f"{model.indicator}|{model.year}",
+        "key": f"{model.indicator}|{model.year}{model.variant}",
         "indicator": model.indicator,
         "mode": model.mode,
         "classes": feature_classes(model),

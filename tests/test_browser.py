@@ -624,3 +624,58 @@ def test_housing_work_and_health_with_housing_twice_as_heavy_is_built_mapped_and
     page.wait_for_selector("#profile-index")
     profile = page.locator("#atlas-profile").inner_text()
     assert "rank 1 of" in profile and "5–95 %:" in profile and "Contribution" in profile
+
+
+def test_austrias_change_in_foreign_nationals_2011_2015_is_mapped_around_zero_and_innsbruck_shows_its_years(
+    page, server, atlas
+):
+    """The issue's example: the year 2015, "change since" 2011, the map split at zero with the units left
+    out counted; relative change; the link shared; Innsbruck's profile with its series."""
+    page.goto(server.url + "/?zoom=AT")
+    wait_for_map(page, "foreign_pct|latest")
+    choose_in_dropdown(page, "#control-year", "2015", "2015")
+    page.wait_for_function("() => location.search.includes('year=2015')")
+    choose_in_dropdown(page, "#control-change-since", "2011", "2011")
+    page.wait_for_function(
+        "() => location.search.includes('indicator=change:foreign_pct') && location.search.includes('since=2011')"
+    )
+    wait_for_map(page, "change:foreign_pct")
+    legend = page.locator("#atlas-legend").inner_text()
+    assert "Foreign nationals: change 2011–2015, difference (percentage points)" in legend
+    # Independently: Austrian units with a value in both years, from the atlas's own series.
+    before, after = atlas.series("foreign_pct", 2011), atlas.series("foreign_pct", 2015)
+    both = (before.years == 2011) & (after.years == 2015)
+    change = (after.values - before.values)[both]
+    assert (change < 0).any() and (change > 0).any()
+    missing = page.locator("#atlas-missing").inner_text()
+    assert (
+        missing
+        == f"{len(atlas.units) - int(both.sum()):,} of {len(atlas.units):,} units have no value for this indicator."
+    )
+    rows = page.locator("#atlas-legend .atlas-legend-row").all_inner_texts() or legend.splitlines()
+    assert any(r.strip().startswith("0.0") for r in rows), rows  # a class starts at zero
+    innsbruck = page.evaluate("window.atlasMap.featureOf('AT_70101')")
+    colour_difference = page.evaluate(f"window.atlasMap.colourOf({innsbruck})")
+    page.get_by_label("relative change (%)").check()
+    page.wait_for_function("() => location.search.includes('change=rel')")
+    wait_for_map(page, "change=rel")
+    assert "Foreign nationals: change 2011–2015, relative change (%)" in page.locator("#atlas-legend").inner_text()
+    # The shared link shows the same map.
+    other, log = open_page(page.context.browser, server.url)
+    other.goto(page.url)
+    wait_for_map(other, "change=rel")
+    assert other.locator("#atlas-legend").inner_text() == page.locator("#atlas-legend").inner_text()
+    assert other.locator("#control-change-since").inner_text().strip().startswith("2011")
+    assert log.problems() == []
+    other.context.close()
+    # Innsbruck's profile: its foreign share every year beside Austria's median.
+    choose_in_dropdown(page, "#control-search", "innsbr", "Innsbruck (Austria)")
+    page.wait_for_selector("#profile-over-time")
+    chart = page.locator(".atlas-series-table img[alt^='Foreign nationals, Innsbruck']")
+    alt = chart.get_attribute("alt")
+    assert alt.startswith(
+        "Foreign nationals, Innsbruck: 2011: 16.4%; 2012: 17.9%; 2013: 19.3%; 2014: 21%; 2015: 22.9%"
+    )
+    assert "Median of Austria: 2011:" in alt
+    assert chart.is_visible() and chart.bounding_box()["width"] >= 100
+    assert colour_difference  # the unit was painted in the difference map
