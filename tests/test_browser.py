@@ -673,9 +673,7 @@ def test_austrias_change_in_foreign_nationals_2011_2015_is_mapped_around_zero_an
     page.wait_for_selector("#profile-over-time")
     chart = page.locator(".atlas-series-table img[alt^='Foreign nationals, Innsbruck']")
     alt = chart.get_attribute("alt")
-    assert alt.startswith(
-        "Foreign nationals, Innsbruck: 2011: 16.4%; 2012: 17.9%; 2013: 19.3%; 2014: 21%; 2015: 22.9%"
-    )
+    assert alt.startswith("Foreign nationals, Innsbruck: 2011: 16.4%; 2012: 17.9%; 2013: 19.3%; 2014: 21%; 2015: 22.9%")
     assert "Median of Austria: 2011:" in alt
     assert chart.is_visible() and chart.bounding_box()["width"] >= 100
     assert colour_difference  # the unit was painted in the difference map

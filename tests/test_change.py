@@ -145,3 +145,14 @@ def test_an_indicator_with_one_year_offers_no_change(synthetic_atlas):
     state, indicators = session("?indicator=share_65plus")
     options, disabled = change_since_options(indicators, state)
     assert disabled and [o["value"] for o in options] == ["none"]
+
+
+def test_about_states_the_change_method_with_the_builds_austrian_counts(atlas):
+    from dashboard.views.about import layout
+    from tests.components import texts
+
+    text = " ".join(texts(layout(atlas, "en")))
+    years = next(r["years"] for r in atlas.report["years"] if r["source"] == "at_register_census")
+    first, last = years[min(years, key=int)]["units"], years[max(years, key=int)]["units"]
+    assert f"({first:,} of {last:,} Austrian units)" in text and first < last
+    assert "average annual rate" in text and "Classes are split at zero" in text

@@ -91,10 +91,27 @@ def layout(atlas: Atlas, lang: str) -> list:
         # The same text as under the index view's results.
         html.H4(t("index.method_title", lang), id="about-index"),
         *[html.P(paragraph) for paragraph in t("index.method", lang, draws=DRAWS, seed=SEED).split("\n\n")],
+        html.H4(t("change.method_title", lang), id="about-change"),
+        *[html.P(paragraph) for paragraph in t("change.method", lang, **_austrian_years(atlas, lang)).split("\n\n")],
         html.H3(t("about.gaps", lang)),
         _coverage(atlas, lang),
         _failures(atlas, lang),
     ]
+
+
+def _austrian_years(atlas: Atlas, lang: str) -> dict[str, str]:
+    """Austria's units with register-census values in the first and the last year, from the build report."""
+    years = next(
+        (
+            r["years"]
+            for r in atlas.report.get("years", [])
+            if (r["source"], r["country"]) == ("at_register_census", "AT")
+        ),
+        {},
+    )
+    units = [v["units"] for _y, v in sorted(years.items(), key=lambda item: int(item[0]))]
+    earlier, latest = (units[0], units[-1]) if units else (0, 0)
+    return {"earlier": fmt_number(earlier, lang, 0), "latest": fmt_number(latest, lang, 0)}
 
 
 def _coverage(atlas: Atlas, lang: str) -> html.Div:
