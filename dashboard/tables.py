@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.atlas import Atlas
+from dashboard.change import base_of
 from dashboard.indicators import Indicators
 from dashboard.mapdata import map_model
 from dashboard.state import State
@@ -23,7 +24,8 @@ def map_table(atlas: Atlas, state: State, indicators: Indicators | None = None) 
     units = atlas.units
     keep = model.selection
     source = np.where(model.source_codes >= 0, np.array(atlas.source_ids, dtype=object)[model.source_codes], None)
-    if not indicator.catalogued:  # the person's file, or the index computed here from the components
+    change = base_of(state.indicator) is not None  # a change keeps each unit's source (of the later year)
+    if not indicator.catalogued and not change:  # the person's file, or the index computed from the components
         source = np.where(np.isnan(model.values), None, indicator.source)
     frame = pd.DataFrame(
         {
@@ -52,4 +54,6 @@ def map_table(atlas: Atlas, state: State, indicators: Indicators | None = None) 
     frame["period"] = [
         spans.get((src, y)) if spans.get((src, y)) != str(y) else None for src, y in zip(frame["source"], frame["year"])
     ]
+    if change:  # both years of the change
+        frame["period"] = np.where(frame["value"].isna(), None, f"{state.since}-{state.year}")
     return frame

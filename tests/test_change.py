@@ -156,3 +156,14 @@ def test_about_states_the_change_method_with_the_builds_austrian_counts(atlas):
     first, last = years[min(years, key=int)]["units"], years[max(years, key=int)]["units"]
     assert f"({first:,} of {last:,} Austrian units)" in text and first < last
     assert "average annual rate" in text and "Classes are split at zero" in text
+
+
+def test_the_map_table_names_both_years_and_each_units_source(synthetic_atlas):
+    from dashboard.tables import map_table
+
+    state, indicators = session("?indicator=change:population&since=2015&year=2021")
+    table = map_table(synthetic_atlas, state, indicators)
+    with_value = table[table["value"].notna()]
+    assert set(with_value["period"]) == {"2015-2021"} and set(with_value["year"]) == {2021}
+    assert set(with_value["source"]) <= set(synthetic_atlas.source_ids)  # a unit's own source, not a list
+    assert table.loc[table["value"].isna(), "period"].isna().all()
