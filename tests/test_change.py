@@ -167,3 +167,30 @@ def test_the_map_table_names_both_years_and_each_units_source(synthetic_atlas):
     assert set(with_value["period"]) == {"2015-2021"} and set(with_value["year"]) == {2021}
     assert set(with_value["source"]) <= set(synthetic_atlas.source_ids)  # a unit's own source, not a list
     assert table.loc[table["value"].isna(), "period"].isna().all()
+
+
+def test_compare_over_time_equals_pandas_on_the_same_units_every_year(synthetic_atlas, synthetic_build):
+    from dashboard.comparison import over_time
+    from dashboard.views.compare import over_time_table
+    from tests.components import texts
+
+    state, indicators = session("?view=compare&indicator=change:population&since=2015&year=2021")
+    rows = over_time(indicators, state)
+    assert [r.year for r in rows] == [2015, 2021]
+    units = synthetic_atlas.units[["unit_id", "country", "mountain", "peripherality"]]
+    wide = _population(synthetic_build).join(units.set_index("unit_id"), how="inner")
+    # Within each country, the units with a value in all of that country's years.
+    balanced = []
+    for _country, own in wide.groupby("country"):
+        years = [y for y in (2015, 2021) if own[y].notna().any()]
+        balanced.append(own[own[years].notna().all(axis=1)])
+    panel = pd.concat(balanced)
+    for row in rows:
+        present = panel[panel[row.year].notna()]
+        assert row.n["mountain"] == int((present["mountain"] == True).sum())  # noqa: E712
+        assert row.medians["mountain"] == present.loc[present["mountain"] == True, row.year].median()  # noqa: E712
+        central = present[present["peripherality"] == "central"]
+        assert row.medians["central"] == central[row.year].median() and row.n["central"] == len(central)
+        assert row.countries == tuple(sorted(present["country"].unique()))
+    text = " ".join(texts(over_time_table(indicators, state)))
+    assert "Over time: Population, median per group (units)" in text and "Different countries" in text

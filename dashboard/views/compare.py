@@ -14,8 +14,9 @@ from dash import Input, Output, callback, dcc, html, no_update
 from dash import State as DashState
 
 from dashboard import ids
+from dashboard.change import base_of
 from dashboard.comparability import series_lines
-from dashboard.comparison import ALL, PlaceComparison, compare
+from dashboard.comparison import ALL, PlaceComparison, compare, over_time
 from dashboard.figures import PNG_CONFIG, country_boxes, distance_scatter, group_boxes, localise
 from dashboard.i18n import common_digits, fmt_number, fmt_value, in_sentence, t, unit_label
 from dashboard.indicators import Indicators
@@ -154,6 +155,45 @@ def table(indicators: Indicators, comparisons: list[PlaceComparison], state: Sta
     )
 
 
+def over_time_table(indicators: Indicators, state: State) -> list:
+    """The groups' medians in every year of the indicator, with n and the countries contributing."""
+    rows = over_time(indicators, state)
+    if not rows:
+        return []
+    lang = state.lang
+    indicator = base_of(state.indicator) or state.indicator
+    unit = unit_label(indicators.get(indicator).unit, lang)
+    digits = common_digits(*(m for r in rows for m in r.medians.values() if m == m))
+    head = html.Thead(
+        html.Tr(
+            [html.Th(t("profile.year", lang), scope="col")]
+            + [html.Th(_group_label(g, lang), scope="col", className="num") for g in COMPARISON_GROUPS]
+            + [html.Th(t("compare.countries", lang), scope="col")]
+        )
+    )
+    body = [
+        html.Tr(
+            [html.Th(str(r.year), scope="row")]
+            + [
+                html.Td(
+                    f"{fmt_value(r.medians[g], unit, lang, digits)} ({fmt_number(r.n[g], lang)})" if r.n[g] else "–",
+                    className="num",
+                )
+                for g in COMPARISON_GROUPS
+            ]
+            + [html.Td(", ".join(country_name(c, lang) for c in r.countries))]
+        )
+        for r in rows
+    ]
+    mixed = len({r.countries for r in rows}) > 1
+    return [
+        html.H3(t("compare.over_time", lang, indicator=indicators.get(indicator).label(lang)), id="compare-over-time"),
+        html.P(t("compare.over_time_help", lang), className="atlas-small"),
+        *([html.P(t("compare.over_time_mixed", lang), className="atlas-small atlas-comparability")] if mixed else []),
+        html.Div(className="atlas-table-wrap", children=html.Table([head, html.Tbody(body)], className="atlas-table")),
+    ]
+
+
 def charts(box, by_country, scatter) -> list:
     return [
         html.Div(
@@ -216,7 +256,8 @@ def update_compare(compare_key, uploads):
     by_country = country_boxes(rows, f"{label}: {t('compare.by_peripherality', lang)}", label, log=log)
     scatter = _scatter(indicators, state, label, log)
     box, by_country, scatter = (localise(f, lang) for f in (box, by_country, scatter))
-    return [intro, html.Ul(lines)], charts(box, by_country, scatter), table(indicators, comparisons, state)
+    tables = html.Div([table(indicators, comparisons, state), *over_time_table(indicators, state)])
+    return [intro, html.Ul(lines)], charts(box, by_country, scatter), tables
 
 
 def _scatter(indicators: Indicators, state: State, label: str, log: bool):
