@@ -63,8 +63,10 @@ def radar(
     name: str,
     scale: tuple[float, float] = (0, 100),
     colour: str = "#0072B2",
+    earlier: tuple[str, Sequence[float | None]] | None = None,
 ) -> go.Figure:
-    """Return a radar of `scores` (within `scale`, outward = better) over `axes`.
+    """Return a radar of `scores` (within `scale`, outward = better) over `axes`; `earlier` (a name and
+    its scores) is drawn beneath as a dashed outline, for two assessments of one place.
 
     The radar sits in the narrow profile panel: its title and axis names are wrapped onto several lines, or
     plotly would cut them at the edge ("Periphe…").
@@ -72,7 +74,20 @@ def radar(
     axes = [_wrap(a, 14) for a in axes]
     theta = list(axes) + [axes[0]] if axes else []
     r = list(scores) + [scores[0]] if scores else []
-    fig = go.Figure(
+    fig = go.Figure()
+    if earlier is not None:
+        before = list(earlier[1]) + [earlier[1][0]] if earlier[1] else []
+        fig.add_trace(
+            go.Scatterpolar(
+                r=before,
+                theta=theta,
+                name=earlier[0],
+                line=dict(color="#555555", dash="dash"),
+                connectgaps=False,
+                hovertemplate="%{theta}: %{r:.3~g}<extra>" + earlier[0] + "</extra>",
+            )
+        )
+    fig.add_trace(
         go.Scatterpolar(
             r=r,
             theta=theta,
@@ -91,7 +106,8 @@ def radar(
             ),
             angularaxis=dict(direction="clockwise", tickfont=dict(size=11)),
         ),
-        showlegend=False,
+        showlegend=earlier is not None,
+        legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.08),
     )
     _base(fig, _wrap(title, 44), 340)
     # Axis names stand outside the circle: wide side margins keep "Unterstützung" inside the panel.

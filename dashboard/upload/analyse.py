@@ -27,7 +27,7 @@ from dashboard.upload.match import (
     read_values,
 )
 from dashboard.upload.parse import ParsedTable, UploadError, parse_upload
-from dashboard.upload.spi import in_scale, spi_columns
+from dashboard.upload.spi import assessed_column, assessment_year, in_scale, spi_columns
 
 MAX_LISTED = 200
 
@@ -97,6 +97,11 @@ def _analyse(filename: str, data: bytes, choices: Choices, index: UnitIndex) -> 
     }
     matched = np.array([u is not None for u in matching.unit_ids])
     datasets = []
+    dated = assessed_column(columns) if spi else None
+    row_assessed = [assessment_year(c) for c in table.frame[dated]] if dated else None
+    if row_assessed is not None:
+        report["assessed_column"] = dated
+        report["undated_count"] = sum(1 for y, m in zip(row_assessed, matched) if m and y is None)
     for column in value_columns:
         values, bad = read_values(table.frame[column])
         rows = np.asarray(table.row_numbers)
@@ -120,19 +125,24 @@ def _analyse(filename: str, data: bytes, choices: Choices, index: UnitIndex) -> 
         meta = header_metadata(column) | {
             k: v for k, v in choices.columns.get(column, {}).items() if v not in (None, "")
         }
-        unit_values = {uid: float(v) for uid, v, k in zip(matching.unit_ids, values, keep) if k}
-        datasets.append(
-            Dataset(
-                id="new",
-                label=str(meta.get("label") or column),
-                unit=str(meta.get("unit") or ("1-5" if column in spi else "")),
-                year=_year(meta.get("year")),
-                kind="spi" if column in spi else "indicator",
-                file=filename or "upload",
-                values=unit_values,
-                field=spi.get(column),
+        # An assessment's rows may carry their date: one dataset per year of assessment (the cycle).
+        row_years = row_assessed if column in spi and row_assessed is not None else [None] * len(keep)
+        for year in dict.fromkeys(y for y, k in zip(row_years, keep) if k):
+            unit_values = {
+                uid: float(v) for uid, v, k, y in zip(matching.unit_ids, values, keep, row_years) if k and y == year
+            }
+            datasets.append(
+                Dataset(
+                    id="new",
+                    label=str(meta.get("label") or column),
+                    unit=str(meta.get("unit") or ("1-5" if column in spi else "")),
+                    year=year if year is not None else _year(meta.get("year")),
+                    kind="spi" if column in spi else "indicator",
+                    file=filename or "upload",
+                    values=unit_values,
+                    field=spi.get(column),
+                )
             )
-        )
     unmatched_rows = (
         {u["row"] for u in matching.unmatched}
         | {d["row"] for d in matching.duplicates}

@@ -105,9 +105,15 @@ def load_datasets(store, unit_ids: frozenset[str]) -> list[Dataset]:
 
 
 def store_with(store, new: list[Dataset], unit_ids: frozenset[str]) -> dict:
-    """Return a store holding the valid datasets of `store` plus `new` (replacing any with the same label and
-    file), numbered so ids stay unique; the oldest are dropped beyond MAX_DATASETS."""
-    kept = [d for d in load_datasets(store, unit_ids) if not any(d.label == n.label and d.file == n.file for n in new)]
+    """Return a store holding the valid datasets of `store` plus `new` (replacing any with the same label,
+    file and year), numbered so ids stay unique; the oldest are dropped beyond MAX_DATASETS."""
+    # The same column of the same file and year replaces the one before; another year (an assessment of the
+    # next cycle) is kept beside it.
+    kept = [
+        d
+        for d in load_datasets(store, unit_ids)
+        if not any((d.label, d.file, d.year) == (n.label, n.file, n.year) for n in new)
+    ]
     used = {d.id for d in kept}
     numbered = []
     counter = 1

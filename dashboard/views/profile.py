@@ -14,6 +14,7 @@ import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import ids
+from dashboard.assessments import assessments_of, changes
 from dashboard.atlas import Atlas
 from dashboard.context import atlas as get_atlas
 from dashboard.figures import PNG_CONFIG, localise, radar
@@ -469,23 +470,76 @@ def _uploaded(unit_id: str, uploads: Sequence, lang: str) -> list:
 
 
 def _assessment_radar(unit_id: str, name: str, uploads: Sequence, lang: str) -> list:
-    """Return the radar of an uploaded SPI self-assessment of the unit (1-5), if there is one."""
-    ratings = {d.field: d.values[unit_id] for d in uploads if d.kind == "spi" and d.field and unit_id in d.values}
-    if not ratings:
+    """The radar of the unit's uploaded SPI self-assessment (1-5); with two or more (the SPI's cycle), the
+    latest over the one before, and a table of what changed field by field."""
+    found = assessments_of(unit_id, uploads)
+    if not found:
         return []
-    fields = [f for f in SPI_FIELDS if f in ratings]
+    later = found[-1]
+    earlier = found[-2] if len(found) >= 2 else None
+    fields = [f for f in SPI_FIELDS if f in later.ratings or (earlier and f in earlier.ratings)]
     figure = localise(
         radar(
             [t(f"theme.{f}", lang) for f in fields],
-            [ratings[f] for f in fields],
+            [later.ratings.get(f) for f in fields],
             t("profile.assessment", lang),
-            name,
+            _assessment_name(later, lang) if earlier else name,
             scale=SPI_SCALE,
             colour="#D55E00",
+            earlier=(_assessment_name(earlier, lang), [earlier.ratings.get(f) for f in fields]) if earlier else None,
         ),
         lang,
     )
-    return [dcc.Graph(figure=figure, config=PNG_CONFIG, className="atlas-radar", id="profile-assessment")]
+    out = [dcc.Graph(figure=figure, config=PNG_CONFIG, className="atlas-radar", id="profile-assessment")]
+    if earlier:
+        out.append(_assessment_changes(earlier, later, lang))
+    return out
+
+
+def _assessment_name(assessment, lang: str) -> str:
+    when = str(assessment.year) if assessment.year else t("profile.assessment_undated", lang)
+    return t("profile.assessment_of", lang, when=when, file=assessment.file)
+
+
+def _assessment_changes(earlier, later, lang: str) -> html.Div:
+    """Field by field: the rating before, now, and the change (a field rated only once says so)."""
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(t("profile.assessment_field", lang), scope="col"),
+                html.Th(_assessment_name(earlier, lang), scope="col", className="num"),
+                html.Th(_assessment_name(later, lang), scope="col", className="num"),
+                html.Th(t("profile.assessment_change", lang), scope="col", className="num"),
+            ]
+        )
+    )
+    rows = []
+    for item in changes(earlier, later):
+        change = (
+            t("profile.assessment_not_rated", lang)
+            if item.change is None
+            else ("±0" if item.change == 0 else f"{item.change:+g}".replace("-", "−"))
+        )
+        rows.append(
+            html.Tr(
+                [
+                    html.Th(t(f"theme.{item.field}", lang), scope="row"),
+                    *[
+                        html.Td("–" if v is None else fmt_number(v, lang), className="num")
+                        for v in (item.before, item.after)
+                    ],
+                    html.Td(change, className="num"),
+                ]
+            )
+        )
+    return html.Div(
+        className="atlas-table-wrap",
+        id="profile-assessment-changes",
+        children=[
+            html.H3(t("profile.assessment_changes", lang)),
+            html.Table([head, html.Tbody(rows)], className="atlas-table"),
+        ],
+    )
 
 
 @callback(
