@@ -111,7 +111,11 @@ def radar(
     )
     _base(fig, _wrap(title, 44), 340)
     # Axis names stand outside the circle: wide side margins keep "Unterstützung" inside the panel.
-    fig.update_layout(title=dict(x=0.5, xanchor="center", font_size=13), margin=dict(l=95, r=95, t=80, b=30))
+    # The top axis's name stands above the circle: the title needs room above it.
+    fig.update_layout(
+        title=dict(x=0.5, xanchor="center", y=0.95, yanchor="top", font_size=13),
+        margin=dict(l=95, r=95, t=125, b=30),
+    )
     return fig
 
 

@@ -73,6 +73,7 @@ def test_a_second_assessment_is_kept_beside_the_first_and_the_profile_shows_both
     table = find(rendered, lambda c: getattr(c, "id", None) == "profile-assessment-changes")[0]
     text = " ".join(texts(table))
     assert "What changed between the two assessments" in text
+    assert "Assessment 2019 (innsbruck.csv) → Assessment 2023 (innsbruck.csv)" in text
     assert "1 Administration and information 2 3 +1" in text and "3 Housing 3 3 ±0" in text
     assert "9 Immigration and integration 4 – rated once only" in text
     # The same file and date uploaded again replaces it, not adds a third.

@@ -677,3 +677,30 @@ def test_austrias_change_in_foreign_nationals_2011_2015_is_mapped_around_zero_an
     assert "Median of Austria: 2011:" in alt
     assert chart.is_visible() and chart.bounding_box()["width"] >= 100
     assert colour_difference  # the unit was painted in the difference map
+
+
+def test_two_self_assessments_of_innsbruck_show_as_two_radars_with_what_changed(page, server, tmp_path):
+    """The SPI's cycle: the 2019 assessment, then the 2023 one (the same file name), each uploaded in the
+    browser (the uploads stay in the tab's session); Innsbruck's profile draws both and tables the change."""
+    from tests.test_assessments import HEADER
+
+    for year, ratings in ((2019, "2,3,4"), (2023, "3,3,")):
+        page.goto(server.url + "/?view=data")
+        path = tmp_path / str(year) / "innsbruck-spi.csv"
+        path.parent.mkdir()
+        path.write_text(HEADER + f"AT_70101,Innsbruck,AT,{year},{ratings}\n", encoding="utf-8")
+        page.set_input_files("#upload-file input[type=file]", str(path))
+        page.wait_for_function(
+            "() => (document.querySelector('#upload-summary')?.innerText || '').includes('matched to a unit: 1')"
+        )
+        page.click("#upload-add")
+        page.wait_for_function("() => !location.search.includes('view=data')")
+    choose_in_dropdown(page, "#control-search", "innsbr", "Innsbruck (Austria)")
+    page.wait_for_selector("#profile-assessment-changes")
+    # The radar's legend (SVG text) names both assessments.
+    page.wait_for_function("() => document.querySelector('#profile-assessment .legend')?.textContent.includes('2023')")
+    radar = page.locator("#profile-assessment .legend").text_content()
+    assert "Assessment 2019 (innsbruck-spi.csv)" in radar and "Assessment 2023 (innsbruck-spi.csv)" in radar
+    table = page.locator("#profile-assessment-changes").inner_text()
+    assert "What changed between the two assessments" in table
+    assert "+1" in table and "±0" in table and "rated once only" in table

@@ -507,8 +507,12 @@ def _assessment_changes(earlier, later, lang: str) -> html.Div:
         html.Tr(
             [
                 html.Th(t("profile.assessment_field", lang), scope="col"),
-                html.Th(_assessment_name(earlier, lang), scope="col", className="num"),
-                html.Th(_assessment_name(later, lang), scope="col", className="num"),
+                *[
+                    html.Th(
+                        str(a.year) if a.year else t("profile.assessment_undated", lang), scope="col", className="num"
+                    )
+                    for a in (earlier, later)
+                ],
                 html.Th(t("profile.assessment_change", lang), scope="col", className="num"),
             ]
         )
@@ -537,6 +541,7 @@ def _assessment_changes(earlier, later, lang: str) -> html.Div:
         id="profile-assessment-changes",
         children=[
             html.H3(t("profile.assessment_changes", lang)),
+            html.P(f"{_assessment_name(earlier, lang)} → {_assessment_name(later, lang)}", className="atlas-small"),
             html.Table([head, html.Tbody(rows)], className="atlas-table"),
         ],
     )
