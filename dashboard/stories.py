@@ -1,6 +1,7 @@
 """Stories: guided sequences of map views for workshops, defined in data/stories/*.toml.
 
-A story step sets the indicator and optionally countries, zoom, classification, highlighted units and a
+A story step sets the indicator and optionally its year (or a change since an earlier year: `year`,
+`since`, `change`, so a story can step through the years), countries, zoom, classification, highlighted units and a
 unit whose peers it shows (`peers`: the unit's profile open, its peers outlined, the page's default peer
 method; the caption may name them, {peers}, and count them, {n_peers}); its caption exists in every
 language and takes its numbers from the data when shown (placeholders, see the story files), so a caption
@@ -10,6 +11,7 @@ dataset and the languages and refuses one that names anything unknown.
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from dashboard.atlas import Atlas
+from dashboard.change import change_id
 from dashboard.classify import MAX_CLASSES, METHODS, MIN_CLASSES
 from dashboard.comparability import series_lines
 from dashboard.comparison import compare
@@ -26,7 +29,7 @@ from dashboard.peers import find_peers
 from dashboard.state import PeerState, State
 from dashboard.vocabulary import country_name
 from geo.settings import DATA_DIR
-from geo.terms import COMPARISON_GROUPS, LANGUAGES, LATEST
+from geo.terms import CHANGE_MODES, COMPARISON_GROUPS, LANGUAGES, LATEST
 
 STORIES_DIR = DATA_DIR / "stories"
 GROUPS = COMPARISON_GROUPS  # the groups a caption may quote: {central}, {n_mountain} ...
@@ -45,6 +48,9 @@ class Step:
     classes: int | None = None
     highlight: tuple[str, ...] = ()
     peers: str | None = None  # a unit: its peers are outlined and may be named in the caption
+    year: int | None = None  # the year shown (None: each unit's latest); with `since`, a change's later year
+    since: int | None = None  # the change of the indicator since this year (`change`: its measure)
+    change: str = CHANGE_MODES[0]
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,10 @@ def parse_story(data: bytes, atlas: Atlas, name: str = "story", path: Path = Pat
         if classes is not None and (type(classes) is not int or not MIN_CLASSES <= classes <= MAX_CLASSES):
             problems.append(f"{where}: classes must be {MIN_CLASSES}-{MAX_CLASSES}")
             classes = None
-        steps.append(Step(str(indicator), caption, countries, zoom, method, classes, highlight, peers))
+        year, since, change = _years(item, indicator, atlas, where, problems)
+        steps.append(
+            Step(str(indicator), caption, countries, zoom, method, classes, highlight, peers, year, since, change)
+        )
     if not steps:
         problems.append("no steps")
     seconds = raw.get("seconds", 25)
@@ -142,6 +151,23 @@ def parse_story(data: bytes, atlas: Atlas, name: str = "story", path: Path = Pat
         shown = problems[:20] + ([f"and {len(problems) - 20} more"] if len(problems) > 20 else [])
         raise StoryError(f"{name}: " + "; ".join(shown))
     return Story(story_id, title, tuple(steps), seconds, path)
+
+
+def _years(item: dict, indicator, atlas: Atlas, where: str, problems: list[str]):
+    """A step's year, and the earlier year and measure of a change: years the indicator has, the earlier
+    before the later."""
+    years = atlas.years(indicator) if isinstance(indicator, str) and indicator in atlas.catalogue.index else []
+    year, since, change = item.get("year"), item.get("since"), item.get("change", CHANGE_MODES[0])
+    if year is not None and (type(year) is not int or year not in years):
+        problems.append(f"{where}: {str(indicator)[:80]} has no year {str(year)[:20]}")
+        year = None
+    if since is not None and (year is None or type(since) is not int or since not in years or since >= year):
+        problems.append(f"{where}: since must be a year of the indicator before the step's year")
+        since = None
+    if change not in CHANGE_MODES:
+        problems.append(f"{where}: change must be one of {', '.join(CHANGE_MODES)}")
+        change = CHANGE_MODES[0]
+    return year, since, change
 
 
 def _texts(value, where: str, problems: list[str]) -> dict[str, str]:
@@ -181,17 +207,28 @@ def stories_for(atlas: Atlas) -> dict[str, Story]:
 
 
 def load_stories(atlas: Atlas, folder: Path = STORIES_DIR) -> dict[str, Story]:
-    """Return every valid story by id (a broken story file raises: it is part of the app, not user input)."""
-    stories = [load_story(path, atlas) for path in sorted(folder.glob("*.toml"))]
-    return {story.id: story for story in stories}
+    """Return every story of `folder` that fits the dataset, by id. A story naming what this build lacks
+    (an indicator, a year, a unit: another build may lack Austria's 2011) is left out and logged with
+    every problem, not fatal; tests/test_hostile_inputs.py checks that every story fits the real build."""
+    stories = {}
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            story = load_story(path, atlas)
+        except StoryError as exc:
+            logging.getLogger(__name__).warning("story left out: %s", exc)
+            continue
+        stories[story.id] = story
+    return stories
 
 
 def apply_step(state: State, story: Story) -> State:
     """Return `state` set to its story step: indicator, countries, zoom and classification of the step."""
     step = story.steps[state.step - 1]
     changes = {
-        "indicator": step.indicator,
-        "year": LATEST,
+        "indicator": change_id(step.indicator) if step.since else step.indicator,
+        "year": str(step.year) if step.year else LATEST,
+        "since": str(step.since) if step.since else None,
+        "change": step.change,
         "countries": step.countries,
         "zoom": step.zoom,
         "view": "map",
@@ -210,10 +247,12 @@ def caption(story: Story, state: State, indicators: Indicators) -> str:
     """Return the caption of the state's step in its language, with the numbers of the data filled in."""
     step = story.steps[state.step - 1]
     text = step.caption.get(state.lang) or step.caption["en"]
-    indicator = indicators.get(step.indicator)
+    # The map's indicator and year (a change of the step's indicator, where the step has one).
+    shown = state.indicator if state.indicator in indicators else step.indicator
+    indicator = indicators.get(shown)
     unit = unit_label(indicator.unit, state.lang)
     overall = compare(indicators, state)[0].groups  # the same figures as the Compare view
-    series = indicators.series(step.indicator)
+    series = indicators.series(shown, int(state.year) if state.year != LATEST else LATEST)
 
     found = None
     if step.peers and any(m.group(1) in PEER_PLACEHOLDERS for m in PLACEHOLDER.finditer(text)):
@@ -251,4 +290,6 @@ def pooled_note(story: Story, state: State, indicators: Indicators) -> str:
     """Return, for the step's figures, which countries and years they pool and whether they compare
     (dashboard.comparability), or "" when the step shows one country's values of one year."""
     step = story.steps[state.step - 1]
-    return " ".join(series_lines(indicators.atlas, indicators.series(step.indicator), state.countries, state.lang))
+    shown = state.indicator if state.indicator in indicators else step.indicator
+    year = int(state.year) if state.year != LATEST else LATEST
+    return " ".join(series_lines(indicators.atlas, indicators.series(shown, year), state.countries, state.lang))

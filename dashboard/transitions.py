@@ -140,11 +140,24 @@ def transition(
     }
 
 
+# The controls of the map itself: changing one by hand leaves a story.
+_MAP_CONTROLS = (
+    ids.INDICATOR,
+    ids.YEAR,
+    ids.CHANGE_SINCE,
+    ids.CHANGE_MODE,
+    ids.COUNTRIES,
+    ids.METHOD,
+    ids.CLASSES,
+    ids.ZOOM,
+)
+
+
 def _apply(current: State, trigger, atlas: Atlas, **inputs) -> State:
     """Return `current` changed by the input that triggered the callback."""
     if trigger == ids.STORY_NAV:
         return _navigate(current, inputs.get("story_nav"), atlas)
-    if current.story and trigger in (ids.INDICATOR, ids.YEAR, ids.COUNTRIES, ids.METHOD, ids.CLASSES, ids.ZOOM):
+    if current.story and trigger in _MAP_CONTROLS:
         # Changing the map by hand leaves the story (presentation mode stays on).
         current = current.with_(story=None, step=1)
     if isinstance(trigger, dict):

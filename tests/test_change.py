@@ -194,3 +194,25 @@ def test_compare_over_time_equals_pandas_on_the_same_units_every_year(synthetic_
         assert row.countries == tuple(sorted(present["country"].unique()))
     text = " ".join(texts(over_time_table(indicators, state)))
     assert "Over time: Population, median per group (units)" in text and "Different countries" in text
+
+
+def test_a_story_steps_through_the_years_and_its_caption_quotes_the_change(atlas):
+    from dashboard.i18n import fmt_value
+    from dashboard.stories import caption, stories_for
+
+    story = stories_for(atlas)["austria-newcomers-2011-2015"]
+    states = [session(f"?story={story.id}&step={n}")[0] for n in (1, 2, 3)]
+    assert [(s.indicator, s.year, s.since) for s in states] == [
+        ("foreign_pct", "2011", None),
+        ("foreign_pct", "2015", None),
+        ("change:foreign_pct", "2015", "2011"),
+    ]
+    state, indicators = session(f"?story={story.id}&step=3")
+    units = atlas.units
+    before, after = atlas.series("foreign_pct", 2011), atlas.series("foreign_pct", 2015)
+    both = (before.years == 2011) & (after.years == 2015) & (units["country"] == "AT").to_numpy()
+    central = both & (units["peripherality"] == "central").fillna(False).to_numpy(dtype=bool)
+    median = float(np.median(np.round(after.values[central] - before.values[central], 10)))
+    text = caption(story, state, indicators)
+    assert f"{fmt_value(median, 'percentage points', 'en', 1)} in central municipalities (n = {central.sum()})" in text
+    assert "Innsbruck: 6.5\u00a0percentage points" in text

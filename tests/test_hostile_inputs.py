@@ -275,6 +275,34 @@ def test_a_hostile_story_file_is_refused_naming_the_problem(atlas, case):
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize(
+    ("years", "expected"),
+    [
+        ("year = 1850", "has no year 1850"),
+        ('year = "2015"', "has no year 2015"),
+        ("year = 2015\nsince = 2015", "since must be a year of the indicator before the step's year"),
+        ("since = 2011", "since must be a year of the indicator before the step's year"),
+        ('year = 2015\nsince = 2011\nchange = "DROP"', "change must be one of abs, rel, pa"),
+    ],
+)
+def test_a_storys_years_must_be_the_indicators(atlas, years, expected):
+    from dashboard.stories import StoryError, parse_story
+
+    captions = "".join(f'{lang} = "x"\n' for lang in ("en", "de", "fr", "it", "sl"))
+    data = f'[title]\n{captions}[[step]]\nindicator = "foreign_pct"\n{years}\n[step.caption]\n{captions}'
+    with pytest.raises(StoryError, match=expected):
+        parse_story(data.encode(), atlas, "mine.toml")
+
+
+def test_a_story_the_dataset_cannot_show_is_left_out_and_logged(synthetic_atlas, caplog):
+    from dashboard.stories import load_stories
+
+    stories = load_stories(synthetic_atlas)  # the synthetic build has foreign nationals 2015 only in Austria
+    assert "alps-in-change" in stories and "austria-newcomers-2011-2015" not in stories
+    assert "austria-newcomers-2011-2015.toml" in caplog.text and "has no year 2011" in caplog.text
+
+
+@pytest.mark.integration
 def test_the_stories_of_the_repository_still_load(atlas):
     from dashboard.stories import STORIES_DIR, load_stories, parse_story
 
