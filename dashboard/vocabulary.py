@@ -65,7 +65,10 @@ NO_CHANGE = "none"  # the change-since control's value when the map shows one ye
 
 def map_years(indicators: Indicators, indicator: str) -> list[int]:
     """The years the year control offers for `indicator` (a change: its possible later years)."""
-    return indicators.years(indicator) if indicator in indicators else indicators.years(base_of(indicator) or "")
+    if indicator in indicators:
+        return indicators.years(indicator)
+    base = base_of(indicator)
+    return indicators.years(base) if base in indicators else []  # an id this request does not know: none
 
 
 def change_since_options(indicators: Indicators, state: State) -> tuple[list[dict], bool]:

@@ -92,7 +92,9 @@ def layout(atlas: Atlas, lang: str) -> list:
         html.H4(t("index.method_title", lang), id="about-index"),
         *[html.P(paragraph) for paragraph in t("index.method", lang, draws=DRAWS, seed=SEED).split("\n\n")],
         html.H4(t("change.method_title", lang), id="about-change"),
-        *[html.P(paragraph) for paragraph in t("change.method", lang, **_austrian_years(atlas, lang)).split("\n\n")],
+        *[html.P(paragraph) for paragraph in t("change.method", lang).split("\n\n")],
+        # Austria's rule for the years before 2015, where the build has those years.
+        *([html.P(t("change.method_austria", lang, **austria))] if (austria := _austrian_years(atlas, lang)) else []),
         html.H3(t("about.gaps", lang)),
         _coverage(atlas, lang),
         _failures(atlas, lang),
@@ -100,7 +102,8 @@ def layout(atlas: Atlas, lang: str) -> list:
 
 
 def _austrian_years(atlas: Atlas, lang: str) -> dict[str, str]:
-    """Austria's units with register-census values in the first and the last year, from the build report."""
+    """Austria's units with register-census values in the first and the last year, from the build report
+    (empty where the build has fewer than two years of it)."""
     years = next(
         (
             r["years"]
@@ -110,8 +113,9 @@ def _austrian_years(atlas: Atlas, lang: str) -> dict[str, str]:
         {},
     )
     units = [v["units"] for _y, v in sorted(years.items(), key=lambda item: int(item[0]))]
-    earlier, latest = (units[0], units[-1]) if units else (0, 0)
-    return {"earlier": fmt_number(earlier, lang, 0), "latest": fmt_number(latest, lang, 0)}
+    if len(units) < 2:
+        return {}
+    return {"earlier": fmt_number(units[0], lang, 0), "latest": fmt_number(units[-1], lang, 0)}
 
 
 def _coverage(atlas: Atlas, lang: str) -> html.Div:

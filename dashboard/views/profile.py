@@ -333,13 +333,13 @@ def _over_time(atlas: Atlas, unit_id: str, unit, lang: str) -> list:
             country=unit["country"],
             median=fmt_value(one.country_median[-1], unit_label, lang),
         )
-        name_cell = [html.Span(label), html.Span(summary, className="atlas-source-cell")]
+        name_cell = [html.Span(label), html.Span(summary, className="atlas-series-note")]
         if one.indexed:
-            name_cell.append(html.Span(t("profile.series_indexed", lang), className="atlas-source-cell"))
+            name_cell.append(html.Span(t("profile.series_indexed", lang), className="atlas-series-note"))
         if one.mixed_sources:
             publishers = ", ".join(dict.fromkeys(source_publisher(atlas, s, lang) for s in one.sources))
             name_cell.append(
-                html.Span(t("profile.series_mixed", lang, sources=publishers), className="atlas-source-cell")
+                html.Span(t("profile.series_mixed", lang, sources=publishers), className="atlas-series-note")
             )
         values, medians = one.drawn()
         chart = html.Img(src=data_uri(sparkline_svg(one.years, values, medians)), alt=alt, title=alt)
