@@ -135,6 +135,9 @@ FIGURES: list[Figure] = [
         Target("≤ 400", "median", "<=", 400),
     ),
     Figure("index_weight_to_payload_ms", "  to the new values in the page", "ms"),
+    Figure("change_map_server_ms", "change map (e.g. foreign nationals since 2011): server time", "ms"),
+    Figure("profile_series_server_ms", "  a profile with its series over time", "ms"),
+    Figure("compare_over_time_server_ms", "  Compare with its medians per year", "ms"),
     # 6. Start.
     Figure("start_to_ready_s", "gunicorn spawn to /healthz 200 (2 workers)", "s", Target("≤ 3", "max", "<=", 3)),
     # 7. Memory.

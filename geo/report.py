@@ -139,8 +139,9 @@ def coverage(values: pd.DataFrame, units: pd.DataFrame, catalogue: pd.DataFrame)
 
 
 def years_per_source(values: pd.DataFrame, units: pd.DataFrame) -> list[dict]:
-    """Return per source and country the years that reached the build, each with its units and indicators
-    (a planner asking "which years can I compare, where?" reads it here)."""
+    """Return per source and country the years that reached the build, each with its units and indicators,
+    and the source's vintage (its boundaries or reference date, from the catalogue): a planner asking
+    "which years can I compare, where?" reads it here."""
     unit_country = units.set_index("unit_id")["country"]
     table = values.assign(country=values["unit_id"].map(unit_country))
     records = []
@@ -150,12 +151,23 @@ def years_per_source(values: pd.DataFrame, units: pd.DataFrame) -> list[dict]:
             {
                 "source": source,
                 "country": country,
+                "vintage": _vintage(source),
                 "years": {
                     int(y): {"units": int(r.units), "indicators": int(r.indicators)} for y, r in per_year.iterrows()
                 },
             }
         )
     return records
+
+
+def _vintage(source: str) -> str:
+    """The catalogue's vintage of a source (its boundaries or reference date; "a+b" derived values: a's)."""
+    from geo import sources
+
+    try:
+        return sources.get(source.split("+")[0]).vintage
+    except KeyError:
+        return ""
 
 
 def units_summary(units: pd.DataFrame) -> list[dict]:
@@ -269,13 +281,13 @@ def render_markdown(report: dict) -> str:
             )
     lines += ["", "## Years per source and country (units with a value that year, indicators)", ""]
     if report.get("years"):
-        lines += ["| source | country | years |", "|---|---|---|"]
+        lines += ["| source | country | vintage | years |", "|---|---|---|---|"]
         for r in report["years"]:
             years = "; ".join(
                 f"{y}: {v['units']:,} units, {v['indicators']} indicator{'s' if v['indicators'] != 1 else ''}"
                 for y, v in r["years"].items()
             )
-            lines.append(f"| {r['source']} | {r['country']} | {years} |")
+            lines.append(f"| {r['source']} | {r['country']} | {r.get('vintage', '')} | {years} |")
     lines += ["", "## Notes per country and source", ""]
     for key, notes in report["notes"].items():
         lines.append(f"### {key}")

@@ -65,7 +65,9 @@ def test_years_per_source_and_country_count_units_and_indicators():
             ("CH_1", "foreign_pct", 2019, 9.0, "ch", None),
         ]
     )
-    rows = {(r["source"], r["country"]): r["years"] for r in years_per_source(values, units)}
+    records = years_per_source(values, units)
+    assert all(r["vintage"] == "" for r in records)  # sources the catalogue does not know: no vintage claimed
+    rows = {(r["source"], r["country"]): r["years"] for r in records}
     assert rows == {
         ("at", "AT"): {2011: {"units": 1, "indicators": 2}, 2015: {"units": 2, "indicators": 1}},
         ("ch", "CH"): {2019: {"units": 1, "indicators": 1}},

@@ -852,6 +852,10 @@ def test_mirror_austria(real):
     assert {"60617", "61008"} <= set(excluded)
     assert len(excluded) == 181
     assert value(real, "AT_60617", "pop_change_pa") is None
+    # Every year on comparable codes: Innsbruck 2011-2015; Hart bei Graz (territory may have changed) 2015 only.
+    assert [value(real, "AT_70101", "foreign_pct", y) for y in range(2011, 2016)] == [16.4, 17.9, 19.3, 21.0, 22.9]
+    assert value(real, "AT_60617", "population", 2011) is None and value(real, "AT_60617", "population", 2015)
+    assert note["years"] == [2011, 2012, 2013, 2014, 2015]
     assert note["indicators"]["pop_change_pa"]["rows"] == 1941
 
 
