@@ -137,6 +137,7 @@ def change_indicator(indicators: Indicators, base: str, since: int, until: int, 
         source=entry.source,
         licence=entry.licence,
         derived=True,
+        around_zero=True,
     )
     return {change_id(base): Derived(indicator, series, tuple(indicators.years(base)[1:]))}
 

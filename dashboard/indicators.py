@@ -38,6 +38,7 @@ class Indicator:
     categories: dict[str, dict[str, str]] = field(default_factory=dict)
     uploaded: bool = False
     derived: bool = False  # computed in the session from other indicators (the composite index)
+    around_zero: bool = False  # classes split at 0 with a centred palette (a change: decline and growth apart)
 
     @property
     def catalogued(self) -> bool:

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from dashboard.atlas import Atlas
-from dashboard.change import base_of
 from dashboard.classify import (
     FILTERED_COLOUR,
     MISSING_COLOUR,
@@ -85,7 +84,7 @@ def map_model(atlas: Atlas, state: State, indicators: Indicators | None = None) 
     missing = int(np.count_nonzero(selection & np.isnan(series.values)))
     if entry.kind == "categorical":
         return _categorical(entry, state, series, values, selection, missing)
-    around_zero = base_of(state.indicator) is not None  # a change: decline and growth apart
+    around_zero = entry.around_zero
     if around_zero:
         classes = classify_around_zero(values, state.method, state.classes)
         scheme = diverging_scheme(entry.direction, state.scheme)
