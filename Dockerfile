@@ -16,7 +16,7 @@ RUN pip install --no-cache-dir -r requirements.txt \
  && npm ci --omit=dev --no-audit --no-fund \
  && apt-get purge -y npm && apt-get autoremove -y
 
-COPY app.py ./
+COPY app.py CITATION.cff ./
 COPY geo/ geo/
 COPY dashboard/ dashboard/
 COPY assets/ assets/

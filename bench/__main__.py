@@ -11,8 +11,9 @@ bench.browser (switch, repaint floor, first load, geometry and cache), bench.cal
 per callback, replayed from the browser's requests; the peer view's callback among them), bench.peers (the
 peer finder's computation alone, in process), bench.index (the composite index's callback with its Monte
 Carlo, and a weight change beside the map to the map drawn), bench.change (a change map, a profile with
-its series, Compare over time: server time), bench.startup, bench.memory, bench.load (locust; also
---scaling 1,2,4), bench.build (the data build). bench.diagnose profiles what the missed targets spend.
+its series, Compare over time: server time), bench.api (the JSON API's values of one indicator),
+bench.startup, bench.memory, bench.load (locust; also --scaling 1,2,4), bench.build (the data build).
+bench.diagnose profiles what the missed targets spend.
 
 Output: progress on stderr; on stdout a table (figure, median, p95, min, max, runs, target, met, naive
 median, naive ÷ atlas) and, as the last line, one JSON object with every figure.
@@ -31,7 +32,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import browser, callbacks, change, index, load, memory, startup
+from bench import api, browser, callbacks, change, index, load, memory, startup
 from bench.figures import BY_KEY as FIGURES_BY_KEY
 from bench.figures import KB, MB
 from bench.harness import stopping_everything
@@ -204,7 +205,7 @@ def compose(res: dict, quick: bool) -> dict:
     add(f, "outside_requests", {"median": b["outside_requests"] + nb.get("outside_requests", 0)})
     index_errors = len((res.get("index") or {}).get("errors") or []) + len(
         (res.get("change") or {}).get("errors") or []
-    )
+    ) + len((res.get("api") or {}).get("errors") or [])
     add(f, "errors", {"median": c["replay_errors"] + b["page_errors"] + nb.get("page_errors", 0) + index_errors})
     # 5. Compare and profile.
     add(f, "compare_server_ms", c["compare_server_ms"])
@@ -221,6 +222,9 @@ def compose(res: dict, quick: bool) -> dict:
     ch = (res.get("change") or {}).get("figures") or {}
     for key in ("change_map_server_ms", "profile_series_server_ms", "compare_over_time_server_ms"):
         add(f, key, ch.get(key) or summary([]))
+    ap = (res.get("api") or {}).get("figures") or {}
+    for key in ("api_values_ms", "api_values_cached_ms", "api_values_bytes"):
+        add(f, key, ap.get(key) or summary([]))
     # 6. Start.
     st = summary(res["startup"]["atlas"], 2)
     add(f, "start_to_ready_s", st, summary(res["startup"]["naive"], 2) if res["startup"]["naive"] else None)
@@ -427,6 +431,9 @@ def main(argv: list[str] | None = None) -> int:
             meter = Interference()
             res["change"] = change.measure(atlas.url, quick)
             others["change"] = meter.cores()
+            meter = Interference()
+            res["api"] = api.measure(atlas.url, quick)
+            others["api"] = meter.cores()
             chromium.close()
         captured = browser.captured(res["browser"])
         meter = Interference()
@@ -510,6 +517,7 @@ def main(argv: list[str] | None = None) -> int:
         "peers": {k: v for k, v in (res.get("peers") or {}).items() if k != "ms"},
         "index": res.get("index"),
         "change": res.get("change"),
+        "api": res.get("api"),
         "memory": res["memory"],
         "load": res["load"],
         "soak": res.get("soak"),

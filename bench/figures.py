@@ -138,6 +138,9 @@ FIGURES: list[Figure] = [
     Figure("change_map_server_ms", "change map (e.g. foreign nationals since 2011): server time", "ms"),
     Figure("profile_series_server_ms", "  a profile with its series over time", "ms"),
     Figure("compare_over_time_server_ms", "  Compare with its medians per year", "ms"),
+    Figure("api_values_ms", "API: values of one indicator (/api/v1/values), new to the worker", "ms"),
+    Figure("api_values_cached_ms", "  asked again (the worker's cache)", "ms"),
+    Figure("api_values_bytes", "  the answer for all countries (gzip)", "B"),
     # 6. Start.
     Figure("start_to_ready_s", "gunicorn spawn to /healthz 200 (2 workers)", "s", Target("≤ 3", "max", "<=", 3)),
     # 7. Memory.

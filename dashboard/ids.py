@@ -111,3 +111,4 @@ UPLOAD_COUNTRY_COLUMN = "upload-country-column"
 UPLOAD_COUNTRY = "upload-country"
 UPLOAD_COLUMN_FIELD = "upload-column"  # dict id {"type": ..., "column": name, "field": label|unit|year}
 UPLOAD_RESOLVE = "upload-resolve"  # dict id {"type": ..., "row": file row}: the unit chosen for a name
+ARCHIVE_LINK = "about-archive-link"  # the open data archive of the build, in About

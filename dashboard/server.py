@@ -4,6 +4,8 @@
   from disk as they are with `Content-Encoding: gzip` and cached by browsers for a year.
 - /vendor/maplibre-gl/<file>: MapLibre GL from node_modules (installed by `npm ci` in the set-up; never
   copied into the repository), so the map works with no internet.
+- /download/<archive>: the build's open data archive (geo.archive), named by the build, so cached for a year.
+- /api/v1/...: the read-only JSON API (dashboard.api).
 - /healthz: readiness with the build's date and checksums.
 """
 
@@ -13,10 +15,12 @@ from functools import lru_cache
 
 from flask import Flask, Response, abort, jsonify, request, send_file
 
+from dashboard.api import routes as api_routes
 from dashboard.atlas import Atlas
 from dashboard.context import atlas as get_atlas
 from dashboard.i18n import t
 from dashboard.state import to_query
+from geo.outputs import ARCHIVE_DIR
 from geo.settings import REPO_ROOT
 
 VENDOR_DIRS = {"maplibre-gl": REPO_ROOT / "node_modules" / "maplibre-gl" / "dist"}
@@ -32,6 +36,12 @@ def vendor_missing() -> list[str]:
         for name in sorted(names)
         if not (VENDOR_DIRS[lib] / name).is_file()
     ]
+
+
+def archive_url(atlas: Atlas) -> str | None:
+    """Return the URL of the build's open data archive (None for a build without one)."""
+    archive = atlas.manifest.get("archive")
+    return f"/download/{archive['name']}" if archive else None
 
 
 def data_url(atlas: Atlas, kind: str) -> str:
@@ -57,6 +67,21 @@ def register_routes(server: Flask) -> None:
         # Flask-Compress must not compress it again.
         response.direct_passthrough = True
         return response
+
+    @server.route("/download/<name>")
+    def archive_file(name: str):
+        archive = get_atlas().manifest.get("archive") or {}
+        if name != archive.get("name"):
+            abort(404)
+        path = get_atlas().folder / ARCHIVE_DIR / name
+        if not path.is_file():
+            abort(404)
+        response = send_file(path, mimetype="application/zip", as_attachment=True, max_age=YEAR_S, conditional=True)
+        response.headers["Cache-Control"] = f"public, max-age={YEAR_S}, immutable"
+        response.direct_passthrough = True  # a zip: Flask-Compress must leave it as it is
+        return response
+
+    api_routes.register(server)
 
     @server.route("/vendor/<lib>/<name>")
     def vendor(lib: str, name: str):

@@ -14,6 +14,7 @@ Writes
 - sources.json        the sources read (title and publisher in five languages, licence, attribution,
                       vintage) and the parameters of derived indicators: the dashboard shows these, so a
                       build describes itself
+- archive/            the open data archive of the build, one zip named by it (geo.archive)
 - report.json, report.md, manifest.json
 
 `assemble` reads the sources; `write_dataset` writes what was assembled (the tests' synthetic build uses it
@@ -43,13 +44,14 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import sources
+from geo.archive import write_archive
 from geo.boundaries import load_boundaries
 from geo.context import build_context
 from geo.errors import SourceError
 from geo.indicators import load_catalogue, load_categories, load_indicators
 from geo.neighbours import neighbour_pairs
 from geo.nuts import load_nuts, load_perimeter
-from geo.outputs import FORMAT_VERSION, OUTPUTS
+from geo.outputs import ARCHIVE_DIR, FORMAT_VERSION, OUTPUTS
 from geo.peripherality import derive_peripherality
 from geo.regions import empty_regions, region_report, region_values, split_region_values
 from geo.report import coverage, join_report, render_markdown, units_summary, years_per_source
@@ -104,6 +106,8 @@ class Assembled:
     notes: dict = field(default_factory=dict)
     context_root: Path | None = None  # where lakes and the Alpine Convention outline are read (None: none)
     regions: pd.DataFrame = field(default_factory=empty_regions)  # geo.schema.REGION_COLUMNS
+    # The boundary source each country's geometry comes from: the archive gives every unit its licence.
+    geometry_sources: dict[str, str] = field(default_factory=dict)
 
 
 def build(root: Path | None = None, out: Path | None = None, force: bool = False) -> dict:
@@ -171,6 +175,7 @@ def assemble(root: Path, print_=lambda _message: None) -> Assembled:
         notes=notes,
         context_root=root,
         regions=regions,
+        geometry_sources={country: note["source"] for country, note in bounds.notes.items() if note.get("source")},
     )
 
 
@@ -178,7 +183,7 @@ def sources_read(root: Path) -> list[dict]:
     """The catalogued sources whose files are in `root` (the build reads every one it finds), with what
     the dashboard must show of them: title and publisher in every language (`title_de`, `publisher_de`, ...:
     English where the catalogue has no translation), licence, required attribution, vintage, URL."""
-    fields = ("title", "publisher", "licence", "attribution", "vintage", "url", "country")
+    fields = ("title", "publisher", "licence", "attribution", "vintage", "url", "country", "share_alike")
     others = [lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE]
     # `status` (a reader not yet run on the real file) travels with the source so About can say so.
     return [
@@ -250,7 +255,7 @@ def write_dataset(out: Path, assembled: Assembled, identity: dict, print_=lambda
     }
     described = {"sources": assembled.sources, "methods": assembled.methods}
     tables = {"indicators": values, "regions": regions, "catalogue": catalogue, "neighbours": neighbours}
-    _write(out, units, map_units, context, tables, report, manifest, described)
+    _write(out, units, map_units, context, tables, report, manifest, described, assembled.geometry_sources)
     print_(f"written to {out}")
     return manifest
 
@@ -319,7 +324,7 @@ def _catalogue_with_years(catalogue: pd.DataFrame, values: pd.DataFrame) -> pd.D
     )
 
 
-def _write(out: Path, units, map_units, context, tables: dict, report, manifest, described) -> None:
+def _write(out: Path, units, map_units, context, tables: dict, report, manifest, described, geometry_sources) -> None:
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -332,8 +337,21 @@ def _write(out: Path, units, map_units, context, tables: dict, report, manifest,
     tables["neighbours"].to_parquet(tmp / "neighbours.parquet", index=False)
     manifest["web"] = write_web_files(tmp / "web", map_units, units, context)
     (tmp / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str))
-    (tmp / "report.md").write_text(render_markdown(report))
+    report_md = render_markdown(report)
+    (tmp / "report.md").write_text(report_md)
     (tmp / "sources.json").write_text(json.dumps(described, indent=1, ensure_ascii=False))
+    manifest["archive"] = write_archive(
+        tmp / ARCHIVE_DIR,
+        units=units,
+        values=tables["indicators"],
+        regions=tables["regions"],
+        catalogue=tables["catalogue"],
+        sources=described["sources"],
+        geometry_sources=geometry_sources,
+        report=report,
+        manifest=manifest,
+        report_md=report_md,
+    )
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
     old = out.with_name(out.name + ".old")
     shutil.rmtree(old, ignore_errors=True)

@@ -17,6 +17,8 @@ OUTPUTS = (
     "sources.json",
     "manifest.json",
 )
+ARCHIVE_DIR = "archive"  # the open data archive of the build (geo.archive), named in manifest["archive"]
 # 2: sources.json (the sources read and the methods' parameters)
 # 3: regions.parquet (values of whole NUTS 3 regions, never written as municipal values); SI and LI municipal
-FORMAT_VERSION = 3
+# 4: archive/ (the open data archive of geo.archive, named in the manifest)
+FORMAT_VERSION = 4

@@ -48,6 +48,7 @@ class Source:
     format: str
     country: str
     direct: bool = False
+    share_alike: bool = False  # its licence makes a derived database share the licence (ODbL 4.4)
     crs: str | None = None
     optional: bool = False
     parts: tuple[str, ...] = ()

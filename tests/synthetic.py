@@ -30,6 +30,8 @@ from geo.schema import DISPLAY_CRS, REGION_COLUMNS, VALUE_COLUMNS, conform_units
 SEED = 20261202
 CENSUS = "synthetic_census"
 DISTANCES = "synthetic_distances"
+BOUNDARIES = "synthetic_boundaries"
+SHARED_BOUNDARIES = "synthetic_boundaries_odbl"  # Slovenia's squares, as if from OpenStreetMap (share-alike)
 PUBLISHER = {
     "en": "PlurAlps Atlas tests",
     "de": "Tests von PlurAlps Atlas",
@@ -70,7 +72,30 @@ SOURCES = [
             "sl": "Sintetični testni podatki: razdalje",
         },
     ),
+    _source(
+        BOUNDARIES,
+        {
+            "en": "Synthetic test data: boundaries",
+            "de": "Synthetische Testdaten: Grenzen",
+            "fr": "Données de test synthétiques : limites",
+            "it": "Dati di prova sintetici: confini",
+            "sl": "Sintetični testni podatki: meje",
+        },
+    ),
+    _source(
+        SHARED_BOUNDARIES,
+        {
+            "en": "Synthetic test data: boundaries under a share-alike licence",
+            "de": "Synthetische Testdaten: Grenzen unter einer Share-alike-Lizenz",
+            "fr": "Données de test synthétiques : limites sous licence de partage à l'identique",
+            "it": "Dati di prova sintetici: confini con licenza di condivisione allo stesso modo",
+            "sl": "Sintetični testni podatki: meje pod licenco deljenja pod enakimi pogoji",
+        },
+    )
+    | {"licence": "ODbL 1.0", "attribution": "© synthetic contributors (ODbL 1.0)", "share_alike": True},
 ]
+# The boundary source of each country's geometry (as geo.boundaries notes it for a real build).
+GEOMETRY_SOURCES = {"AT": BOUNDARIES, "CH": BOUNDARIES, "IT": BOUNDARIES, "SI": SHARED_BOUNDARIES}
 # country: (level, origin lon/lat, square size in degrees, [(unit_id, name, name_alt, nuts3, nuts2), ...])
 COUNTRIES = {
     "AT": (
@@ -232,6 +257,7 @@ def write_synthetic_build(folder: Path) -> Path:
         sources=SOURCES,
         methods=methods(),
         regions=synthetic_regions(),
+        geometry_sources=GEOMETRY_SOURCES,
     )
     identity = {"key": f"synthetic-{SEED}", "sources_root": "", "source_checksums": {}, "code_checksum": ""}
     write_dataset(folder, assembled, identity)

@@ -49,7 +49,12 @@ def test_the_synthetic_build_is_read_like_the_real_one(synthetic_atlas):
     assert int(atlas.nuts3_level.sum()) == 3
     assert atlas.years("population") == [2015, 2021]
     assert set(atlas.catalogue.index) >= {"population", "foreign_pct", "degurba", "vacancy_rate"}
-    assert set(atlas.sources) == {"synthetic_census", "synthetic_distances"}
+    assert set(atlas.sources) == {
+        "synthetic_census",
+        "synthetic_distances",
+        "synthetic_boundaries",
+        "synthetic_boundaries_odbl",
+    }
     assert source_title(atlas, CENSUS) == "PlurAlps Atlas tests: Synthetic test data: population and structure"
 
 

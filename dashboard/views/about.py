@@ -9,10 +9,12 @@ from dash import Input, Output, callback, html, no_update
 from dash import State as DashState
 
 from dashboard import ids
+from dashboard.api.params import PREFIX as API_PREFIX
 from dashboard.atlas import Atlas
 from dashboard.composite import DRAWS, SEED
 from dashboard.context import atlas as get_atlas
 from dashboard.i18n import fmt_date, fmt_number, t
+from dashboard.server import archive_url
 from dashboard.session import session
 from dashboard.vocabulary import country_name, indicator_label, source_field
 
@@ -73,6 +75,7 @@ def layout(atlas: Atlas, lang: str) -> list:
                 ],
             ),
         ),
+        _open_data(atlas, lang),
         html.H3(t("about.methods", lang)),
         html.P(t("about.classification", lang)),
         html.P(
@@ -99,6 +102,40 @@ def layout(atlas: Atlas, lang: str) -> list:
         _coverage(atlas, lang),
         _failures(atlas, lang),
     ]
+
+
+def _open_data(atlas: Atlas, lang: str) -> html.Section:
+    """The archive of the build to download, the API, and how to cite them."""
+    archive = atlas.manifest.get("archive")
+    if archive:
+        size = fmt_number(round(archive["bytes"] / 1e6, 1), lang)
+        download = html.P(
+            [
+                html.A(
+                    t("about.download", lang), href=archive_url(atlas), download=archive["name"], id=ids.ARCHIVE_LINK
+                ),
+                ". ",
+                t("about.download_detail", lang, name=archive["name"], size=size),
+            ]
+        )
+    else:
+        download = html.P(t("about.no_archive", lang))
+    return html.Section(
+        id="about-open-data",
+        children=[
+            html.H3(t("about.open_data", lang)),
+            download,
+            html.P(
+                [
+                    t("about.api", lang),
+                    " ",
+                    html.A(t("about.api_document", lang), href=f"{API_PREFIX}/openapi.json"),
+                    f" ({API_PREFIX}/).",
+                ]
+            ),
+            html.P(t("about.cite", lang)),
+        ],
+    )
 
 
 def _austrian_years(atlas: Atlas, lang: str) -> dict[str, str]:
