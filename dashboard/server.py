@@ -6,6 +6,7 @@
   copied into the repository), so the map works with no internet.
 - /download/<archive>: the build's open data archive (geo.archive), named by the build, so cached for a year.
 - /api/v1/...: the read-only JSON API (dashboard.api).
+- /qr.svg?link=...: the QR code of a link to this Atlas (dashboard.qr), for phones in a workshop.
 - /healthz: readiness with the build's date and checksums.
 """
 
@@ -22,6 +23,7 @@ from dashboard.i18n import t
 from dashboard.state import to_query
 from geo.outputs import ARCHIVE_DIR
 from geo.settings import REPO_ROOT
+from geo.terms import LANGUAGES
 
 VENDOR_DIRS = {"maplibre-gl": REPO_ROOT / "node_modules" / "maplibre-gl" / "dist"}
 VENDOR_FILES = {"maplibre-gl": {"maplibre-gl-csp.js", "maplibre-gl-csp-worker.js", "maplibre-gl.css"}}
@@ -82,6 +84,21 @@ def register_routes(server: Flask) -> None:
         return response
 
     api_routes.register(server)
+
+    @server.route("/qr.svg")
+    def qr_code():
+        from dashboard import qr
+
+        lang = request.args.get("lang", "en")
+        try:
+            link = qr.checked_link(request.args.get("link"), request.host)
+        except qr.NotOurLink as exc:
+            return Response(str(exc), status=400, mimetype="text/plain")
+        return Response(
+            qr.qr_svg(link, t("qr.title", lang if lang in LANGUAGES else "en")),
+            mimetype="image/svg+xml",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
 
     @server.route("/vendor/<lib>/<name>")
     def vendor(lib: str, name: str):

@@ -20,7 +20,7 @@ from dashboard.i18n import dropdown_labels, t
 from dashboard.server import data_url
 from dashboard.session import base_vocabulary, with_story
 from dashboard.state import VIEWS, State, parse_query, to_query
-from dashboard.views import compare, controls, index, maptable, peers, profile, upload
+from dashboard.views import compare, controls, index, maptable, peers, profile, share, upload
 from geo.terms import LANGUAGE_NAMES, LANGUAGES
 
 
@@ -82,10 +82,12 @@ def page(atlas: Atlas, state: State) -> html.Div:
                         className="atlas-tabs",
                         children=[dcc.Tab(label=t(f"nav.{v}", lang), value=v) for v in VIEWS],
                     ),
+                    share.button(lang),
                     language_picker(lang),
                 ],
             ),
             html.Div(id=ids.NOTICE, className="atlas-notice", role="status"),
+            share.dialog(lang),
             html.Main(
                 id=ids.MAIN,
                 tabIndex="-1",
