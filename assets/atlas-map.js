@@ -241,9 +241,17 @@
     const meta = p.metaTable[p.meta[i]];
     const valueText = v === null || v === undefined ? p.text.noValue : p.formatValue(v);
     box.appendChild(el("div", "atlas-hover-value", p.label + ": " + valueText));
+    if (p.values2) box.appendChild(el("div", "atlas-hover-value", p.label2 + ": " + secondText(p, i)));
     if (meta) box.appendChild(el("div", "atlas-hover-source",
       (meta[0] ? meta[0] + " · " : "") + (p.sourceTitles[meta[1]] || meta[1])));
     return box;
+  }
+
+  function secondText(p, i) {
+    // A bivariate map's second indicator (dashboard/bivariate.py).
+    const v = p.values2[i];
+    if (v === null || v === undefined) return p.text.noValue;
+    return p.formatNumber(v) + (p.unit2 ? " " + p.unit2 : "");
   }
 
   function decorate(p) {
@@ -254,6 +262,7 @@
       if (p.mode === "categories") return p.categoryLabels[String(v)] || String(v);
       return fmt.format(v) + (p.unit ? " " + p.unit : "");
     };
+    p.formatNumber = function (v) { return fmt.format(v); };
     return p;
   }
 
@@ -303,7 +312,9 @@
     if (!p) return name;
     const v = p.values[i];
     const value = v === null || v === undefined ? p.text.noValue : p.formatValue(v);
-    return name + ", " + (p.countryNames[S.index.country[i]] || S.index.country[i]) + ": " + p.label + " " + value;
+    const second = p.values2 ? "; " + p.label2 + " " + secondText(p, i) : "";
+    return name + ", " + (p.countryNames[S.index.country[i]] || S.index.country[i]) + ": " + p.label + " " + value +
+      second;
   }
 
   function unitsInView() {

@@ -118,3 +118,4 @@ QR_TITLE = "qr-title"
 QR_IMAGE = "qr-image"
 QR_LINK = "qr-link"
 QR_CLOSE = "qr-close"
+VERSUS = "control-versus"  # the second indicator of a bivariate map (dashboard/bivariate.py)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dashboard.atlas import Atlas
+from dashboard.bivariate import PALETTE, SIDE, Bivariate, bivariate
 from dashboard.classify import (
     FILTERED_COLOUR,
     MISSING_COLOUR,
@@ -61,6 +62,10 @@ class MapModel:
     source_codes: np.ndarray
     selection: np.ndarray  # bool per unit: inside the chosen countries
     variant: str = ""  # what else the values depend on (a change: its earlier year and measure)
+    # A bivariate map (mode "bivariate"): the second indicator, its values, and the 3 × 3 classes.
+    versus: str | None = None
+    versus_values: np.ndarray | None = None
+    bivariate: Bivariate | None = None
 
 
 def year_key(state: State) -> int | str:
@@ -82,6 +87,8 @@ def map_model(atlas: Atlas, state: State, indicators: Indicators | None = None) 
     )
     values = np.where(selection, series.values, np.nan)
     missing = int(np.count_nonzero(selection & np.isnan(series.values)))
+    if state.versus and state.versus in indicators and entry.kind != "categorical":
+        return _bivariate(indicators, state, series, selection)
     if entry.kind == "categorical":
         return _categorical(entry, state, series, values, selection, missing)
     around_zero = entry.around_zero
@@ -123,6 +130,36 @@ def map_model(atlas: Atlas, state: State, indicators: Indicators | None = None) 
         series.source_codes,
         selection,
         f"|since={state.since}|change={state.change}" if around_zero else "",
+    )
+
+
+def _bivariate(indicators: Indicators, state: State, series, selection: np.ndarray) -> MapModel:
+    """Both indicators in tertiles over the units with both values (dashboard/bivariate.py)."""
+    second = indicators.series(state.versus, LATEST if state.year == LATEST else int(state.year))
+    grid = bivariate(series.values, second.values, selection)
+    legend = [
+        LegendRow(PALETTE[SIDE * row + col], None, None, int(grid.counts[row, col]), f"{col},{row}")
+        for row in range(SIDE)
+        for col in range(SIDE)
+    ]
+    return MapModel(
+        state.indicator,
+        series.year,
+        "bivariate",
+        None,
+        list(PALETTE),
+        [],
+        legend,
+        int(selection.sum()),
+        grid.missing,
+        series.values,
+        series.years,
+        series.source_codes,
+        selection,
+        f"|versus={state.versus}",
+        state.versus,
+        second.values,
+        grid,
     )
 
 
@@ -187,12 +224,16 @@ def map_payload(atlas: Atlas, model: MapModel, state: State) -> dict:
         "filteredColour": FILTERED_COLOUR,
         "zoom": atlas.bounds.get(state.zoom) if state.zoom else None,
         "zoomKey": state.zoom,
+        # The second indicator's values for hover (a bivariate map); its label and unit come with the texts.
+        "values2": round_significant(model.versus_values) if model.versus_values is not None else None,
     }
 
 
 def feature_classes(model: MapModel) -> np.ndarray:
     """Return the colour index of every feature (see map_payload)."""
     values = np.where(model.selection, model.values, np.nan)
+    if model.mode == "bivariate":
+        return model.bivariate.cell.astype(np.int8)
     if model.mode == "categories":
         codes = np.asarray(model.categories, dtype=float)
         idx = np.searchsorted(codes, values)

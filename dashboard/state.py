@@ -123,6 +123,8 @@ class State:
     # With a change indicator ("change:<id>"): the earlier year (the later one is `year`) and the measure.
     since: str | None = None
     change: str = CHANGE_MODES[0]
+    # A second indicator mapped with the first on a 3 × 3 grid (dashboard/bivariate.py); None: one indicator.
+    versus: str | None = None
 
     def with_(self, **changes) -> State:
         return replace(self, **changes)
@@ -208,6 +210,8 @@ def parse_query(query: str | None, vocab: Vocabulary) -> Parsed:
     )
     if changed:
         state = replace(state, year=changed[0], since=changed[1], change=changed[2])
+    if "versus" in params:
+        state = replace(state, versus=_parse_versus(params["versus"], state, vocab, ignored))
     if state.story:
         steps = vocab.stories[state.story]
         try:
@@ -245,7 +249,18 @@ def to_query(state: State) -> str:
         params["since"] = state.since
         if state.change != CHANGE_MODES[0]:
             params["change"] = state.change
+    if state.versus:
+        params["versus"] = state.versus
     return "?" + urlencode(params, safe=",:") if params else ""
+
+
+def _parse_versus(value: str, state: State, vocab: Vocabulary, ignored: list[str]) -> str | None:
+    """The second indicator of a bivariate map: numbers on both axes (no classes, no change), not the first."""
+    numeric = vocab.index_components or frozenset(vocab.indicators)
+    if value in numeric and state.indicator in numeric and value != state.indicator and state.since is None:
+        return value
+    ignored.append("versus")
+    return None
 
 
 def _parse_change(params: dict, indicator: str, vocab: Vocabulary, ignored: list[str]):

@@ -24,7 +24,14 @@ from dashboard.search import search_options
 from dashboard.session import indicators_for, vocabulary_with, with_change, with_index, with_story
 from dashboard.state import INDEX_CONTROLS, LATEST, IndexState, PeerState, State, parse_query, to_query
 from dashboard.stories import stories_for
-from dashboard.vocabulary import NO_CHANGE, change_mode_options, change_since_options, map_years, year_options
+from dashboard.vocabulary import (
+    NO_CHANGE,
+    NO_VERSUS,
+    change_mode_options,
+    change_since_options,
+    map_years,
+    year_options,
+)
 
 # The parts of the page that redraw from a key of their own (see `_keys`).
 KEYS = ("map_key", "profile_key", "compare_key", "peers_key", "index_key")
@@ -55,6 +62,7 @@ CONTROLS = (
     "change_since",
     "change_mode_options",
     "change_mode",
+    "versus",
 )
 # Every output of the state callback, in the order of its Dash outputs.
 OUTPUTS = ("url", "state", "notice", *KEYS, *CONTROLS)
@@ -82,6 +90,7 @@ INPUTS = (
     "index_parts",  # {(kind, name, where): value} of its weight and direction inputs on screen
     "change_since",
     "change_mode",
+    "versus",
 )
 
 
@@ -127,6 +136,7 @@ def transition(
     controls = inputs.get("index_controls")
     shown["index_controls"] = [controls.get(n) for n in INDEX_CONTROLS] if isinstance(controls, dict) else None
     shown |= {"change_since": inputs.get("change_since"), "change_mode": inputs.get("change_mode")}
+    shown["versus"] = inputs.get("versus")
     return {
         "url": query if query != (search or "") else no_update,
         "state": query if query != current_query else no_update,
@@ -146,6 +156,7 @@ _MAP_CONTROLS = (
     ids.YEAR,
     ids.CHANGE_SINCE,
     ids.CHANGE_MODE,
+    ids.VERSUS,
     ids.COUNTRIES,
     ids.METHOD,
     ids.CLASSES,
@@ -200,6 +211,9 @@ def _apply(current: State, trigger, atlas: Atlas, **inputs) -> State:
         return _with_change_since(current, inputs.get("change_since"))
     if trigger == ids.CHANGE_MODE:
         return current.with_(change=str(inputs.get("change_mode")))
+    if trigger == ids.VERSUS:
+        versus = inputs.get("versus")
+        return current.with_(versus=versus if isinstance(versus, str) and versus != NO_VERSUS else None)
     if trigger == ids.CLASSES:
         try:
             return current.with_(classes=int(inputs["classes"]))
@@ -466,6 +480,7 @@ def _control_values(atlas: Atlas, indicators, state: State, shown: dict, trigger
         ],
         "change_since": state.since or NO_CHANGE,
         "change_mode": state.change,
+        "versus": state.versus or NO_VERSUS,
     }
     values = {}
     for name in CONTROLS:

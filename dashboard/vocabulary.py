@@ -61,6 +61,23 @@ def indicator_options(atlas: Atlas, lang: str) -> list[dict]:
 
 
 NO_CHANGE = "none"  # the change-since control's value when the map shows one year's values
+NO_VERSUS = "none"  # the bivariate control's value when the map shows one indicator
+
+
+def versus_options(atlas: Atlas, lang: str) -> list[dict]:
+    """The bivariate control's options: none, then the numeric indicators grouped by theme (classes and
+    codes have no low and high to cross)."""
+    numeric = {i for i, e in catalogue_indicators(atlas).items() if e.kind == "numeric"}
+    options = [{"label": t("bivariate.none", lang), "value": NO_VERSUS}]
+    for option in indicator_options(atlas, lang):
+        if option.get("disabled") or option["value"] in numeric:
+            options.append(option)
+    # A theme heading with no numeric indicator under it is dropped.
+    return [
+        o
+        for n, o in enumerate(options)
+        if not o.get("disabled") or (n + 1 < len(options) and not options[n + 1].get("disabled"))
+    ]
 
 
 def map_years(indicators: Indicators, indicator: str) -> list[int]:

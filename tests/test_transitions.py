@@ -42,6 +42,7 @@ SHOWN = dict(
     index_parts={},
     change_since="none",
     change_mode="abs",
+    versus="none",
 )
 
 

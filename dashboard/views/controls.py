@@ -21,6 +21,7 @@ from dashboard.stories import stories_for
 from dashboard.views import presentation
 from dashboard.vocabulary import (
     NO_CHANGE,
+    NO_VERSUS,
     change_mode_options,
     change_since_options,
     country_name,
@@ -28,6 +29,7 @@ from dashboard.vocabulary import (
     indicator_options,
     map_years,
     region_name,
+    versus_options,
     year_options,
 )
 
@@ -104,6 +106,17 @@ def panel(atlas: Atlas, state: State) -> html.Aside:
                     value=state.scheme,
                     options=[{"label": t("controls.scheme_auto", lang), "value": AUTO_SCHEME}]
                     + [{"label": t(f"scheme.{s}", lang), "value": s} for s in SCHEMES],
+                ),
+            ),
+            field(
+                t("bivariate.control", lang),
+                dcc.Dropdown(
+                    labels=dropdown_labels(lang),
+                    id=ids.VERSUS,
+                    clearable=False,
+                    searchable=True,
+                    value=state.versus or NO_VERSUS,
+                    options=versus_options(atlas, lang),
                 ),
             ),
             field(

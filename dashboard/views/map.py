@@ -22,7 +22,7 @@ from dashboard.session import session
 from dashboard.state import LATEST
 from dashboard.stories import stories_for
 from dashboard.tables import map_table
-from dashboard.views import presentation
+from dashboard.views import bivariate_legend, presentation
 from dashboard.vocabulary import country_name, source_title
 
 
@@ -142,10 +142,17 @@ def update_map(map_key, uploads):
     story = stories_for(atlas).get(state.story) if state.story else None
     payload = map_payload(atlas, model, state) | browser_texts(atlas, indicator, lang)
     payload["highlight"] = [int(atlas.position[u]) for u in story.steps[state.step - 1].highlight] if story else []
+    if model.mode == "bivariate":
+        second = indicators.get(model.versus)
+        payload |= {"label2": second.label(lang), "unit2": unit_label(second.unit, lang)}
+        shown_legend = bivariate_legend.legend(indicator, second, model, lang)
+        missing = bivariate_legend.missing_text(indicator, second, model, lang)
+    else:
+        shown_legend, missing = legend(indicator, model, lang), missing_text(model, lang)
     return (
         payload,
-        legend(indicator, model, lang),
-        missing_text(model, lang),
+        shown_legend,
+        missing,
         indicator_note(atlas, indicator, model, lang),
         presentation.overlay(story, state, indicators),
         "atlas-page" + (" atlas-present" if state.present else ""),

@@ -52,6 +52,7 @@ _OUTPUTS = dict(
     change_since=Output(ids.CHANGE_SINCE, "value"),
     change_mode_options=Output(ids.CHANGE_MODE, "options"),
     change_mode=Output(ids.CHANGE_MODE, "value"),
+    versus=Output(ids.VERSUS, "value"),
 )
 # In the order of `transitions.OUTPUTS`, which is the order of the outputs on the wire (a test checks).
 
@@ -86,6 +87,7 @@ _INPUTS = dict(
     index_action=Input({"type": ids.INDEX_ACTION, "action": ALL, "where": ALL}, "n_clicks"),
     change_since=Input(ids.CHANGE_SINCE, "value"),
     change_mode=Input(ids.CHANGE_MODE, "value"),
+    versus=Input(ids.VERSUS, "value"),
     current_query=DashState(ids.STATE, "data"),
     map_key=DashState(ids.MAP_KEY, "data"),
     profile_key=DashState(ids.PROFILE_KEY, "data"),
