@@ -91,3 +91,15 @@ def bounds(classes: Classes | None) -> list[tuple[float, float]]:
     if classes is None:
         return []
     return list(zip(classes.class_lowers(), classes.bins))
+
+
+def axis_text(indicator, classes: Classes | None, lang: str) -> str:
+    """ "Label (unit): a – b | b – c | c – d": the classes of one axis, low to high (legend and poster)."""
+    from dashboard.i18n import fmt_number, t, unit_label
+    from dashboard.mapdata import legend_digits  # mapdata imports this module: imported when first used
+
+    parts = bounds(classes)
+    digits = legend_digits([v for pair in parts for v in pair])
+    unit = unit_label(indicator.unit, lang)
+    ranges = " | ".join(f"{fmt_number(lo, lang, digits)} – {fmt_number(hi, lang, digits)}" for lo, hi in parts)
+    return f"{indicator.label(lang)}{f' ({unit})' if unit else ''}: {ranges or t('map.no_value', lang)}"

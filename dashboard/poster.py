@@ -18,7 +18,7 @@ import geopandas as gpd
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 
 from dashboard.atlas import Atlas
 from dashboard.classify import FILTERED_COLOUR, MISSING_COLOUR
@@ -130,15 +130,21 @@ def _draw(atlas, state, indicators, fmt, built, units, context, fills, model, in
         ax.set_axis_off()
         ax.set_aspect("equal")
         _scale_bar(ax)
-        title = indicator.label(lang) + (f" ({unit})" if unit else "")
+        second = indicators.get(model.versus) if model.mode == "bivariate" else None
+        if second is not None:
+            title = t("bivariate.title", lang, x=indicator.label(lang), y=second.label(lang))
+        else:
+            title = indicator.label(lang) + (f" ({unit})" if unit else "")
         fig.text(0.02, 0.95, title, fontsize=40, fontweight="bold", va="top")
         fig.text(0.02, 0.905, _subtitle(atlas, state, model), fontsize=20, va="top", color="#333333")
-        below = _legend(fig, model, unit, lang)
+        below = _bivariate_legend(fig, model, indicator, second, lang) if second else _legend(fig, model, unit, lang)
         if peers:
             _peer_table(fig, atlas, indicators, state, peers, below)
         elif indicator.derived and state.index.method() is not None:
             _index_method(fig, indicators, state, below)
-        sources = indicator.source + (f" — {indicator.licence}" if indicator.licence else "")
+        sources = "\n".join(
+            e.source + (f" — {e.licence}" if e.licence else "") for e in (indicator, second) if e is not None
+        )
         fig.text(
             0.02,
             0.025,
@@ -176,9 +182,62 @@ def _subtitle(atlas: Atlas, state: State, model) -> str:
     where = (
         ", ".join(country_name(c, lang) for c in state.countries) if state.countries else t("compare.everywhere", lang)
     )
-    method = t(f"method.{state.method}", lang)
+    method = t("bivariate.method", lang) if model.mode == "bivariate" else t(f"method.{state.method}", lang)
     text = f"{where} · {when} · {method}"
     return text[:1].upper() + text[1:]
+
+
+def _bivariate_legend(fig, model, first, second, lang: str) -> float:
+    """The 3 × 3 grid with the units per cell, the axes, the corners and the missing units (as on screen,
+    views/bivariate_legend.py); return the figure height below it."""
+    from dashboard.bivariate import SIDE, axis_text
+
+    grid = model.bivariate
+    ax = fig.add_axes([0.80, 0.64, 0.12, 0.17])
+    for row in range(SIDE):
+        for col in range(SIDE):
+            ax.add_patch(Rectangle((col, row), 1, 1, color=model.colours[SIDE * row + col]))
+            ax.text(
+                col + 0.5,
+                row + 0.5,
+                fmt_number(int(grid.counts[row, col]), lang),
+                ha="center",
+                va="center",
+                fontsize=16,
+                color="#ffffff" if row + col >= 3 else "#111111",
+            )
+    ax.set_xlim(0, SIDE)
+    ax.set_ylim(0, SIDE)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xlabel(f"{first.label(lang)} →", fontsize=16)
+    ax.set_ylabel(f"↑ {second.label(lang)}", fontsize=16)
+    x, y = first.label(lang), second.label(lang)
+    lines = [t(f"bivariate.corner_{c}", lang, x=x, y=y) for c in ("hh", "lh", "hl", "ll")]
+    lines += ["", t("bivariate.classes", lang) + ":", axis_text(first, grid.x, lang), axis_text(second, grid.y, lang)]
+    missing = (
+        t(
+            "bivariate.missing",
+            lang,
+            missing=fmt_number(grid.missing, lang),
+            total=fmt_number(model.in_selection, lang),
+            x=x,
+            y=y,
+            without_x=fmt_number(grid.without_x, lang),
+            without_y=fmt_number(grid.without_y, lang),
+            without_either=fmt_number(grid.without_either, lang),
+        )
+        if grid.missing
+        else t("bivariate.complete", lang, total=fmt_number(model.in_selection, lang))
+    )
+    lines += ["", missing]
+    note = fig.text(0.765, 0.60, "\n".join(lines), fontsize=15, va="top", wrap=True)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = (fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)).get_renderer()
+    return note.get_window_extent(renderer).transformed(fig.transFigure.inverted()).y0
 
 
 def _legend(fig, model, unit: str, lang: str) -> None:

@@ -6,19 +6,10 @@ from __future__ import annotations
 
 from dash import html
 
-from dashboard.bivariate import SIDE, bounds
-from dashboard.i18n import fmt_number, t, unit_label
+from dashboard.bivariate import SIDE, axis_text
+from dashboard.i18n import fmt_number, t
 from dashboard.indicators import Indicator
-from dashboard.mapdata import MapModel, legend_digits
-
-
-def axis_text(indicator: Indicator, classes, lang: str) -> str:
-    """ "Label (unit): a – b | b – c | c – d": the classes of one axis, low to high."""
-    parts = bounds(classes)
-    digits = legend_digits([v for pair in parts for v in pair])
-    unit = unit_label(indicator.unit, lang)
-    ranges = " | ".join(f"{fmt_number(lo, lang, digits)} – {fmt_number(hi, lang, digits)}" for lo, hi in parts)
-    return f"{indicator.label(lang)}{f' ({unit})' if unit else ''}: {ranges or t('map.no_value', lang)}"
+from dashboard.mapdata import MapModel
 
 
 def legend(first: Indicator, second: Indicator, model: MapModel, lang: str) -> list:

@@ -1,6 +1,7 @@
-"""Open data and sharing in the real page (headless Chromium against gunicorn): the QR code of the view's
-link read back by an independent decoder (zxing-cpp, not the segno that drew it), the archive downloaded
-from About, and the API fetched from the page's origin."""
+"""What researchers and workshops use beyond the map, in the real page (headless Chromium against gunicorn):
+the bivariate map built with its control; the QR code of the view's link read back by an independent
+decoder (zxing-cpp, not the segno that drew it); the archive downloaded from About; the API fetched from
+the page's origin."""
 
 from __future__ import annotations
 
@@ -8,13 +9,22 @@ import hashlib
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 import zxingcpp
 from PIL import Image
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, Gunicorn, chromium_available, open_page, wait_for_map
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Gunicorn,
+    choose_in_dropdown,
+    chromium_available,
+    open_page,
+    wait_for_map,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -45,6 +55,44 @@ def page(browser, server):
     yield page
     assert log.problems() == [], log.problems()
     page.context.close()
+
+
+def test_a_bivariate_map_of_foreign_nationals_and_ageing_built_with_its_control(page, server, atlas):
+    from dashboard.bivariate import PALETTE
+    from dashboard.mapdata import map_model
+    from dashboard.state import State
+
+    page.goto(server.url + "/?indicator=foreign_pct&countries=AT,CH&lang=en")
+    wait_for_map(page, "foreign_pct|latest|classes|")
+    choose_in_dropdown(page, "#control-versus", "aged 65", "Share aged 65 and over (%)")
+    wait_for_map(page, "foreign_pct|latest|versus=share_65plus")
+    assert "versus=share_65plus" in page.url
+    model = map_model(atlas, State(indicator="foreign_pct", versus="share_65plus", countries=("AT", "CH")))
+    cells = page.locator(".atlas-bivariate-cell")
+    assert cells.count() == 9
+    shown = {cells.nth(i).get_attribute("data-cell"): int(cells.nth(i).inner_text().replace(",", "")) for i in range(9)}
+    expected = {f"{c},{r}": int(model.bivariate.counts[r, c]) for r in range(3) for c in range(3)}
+    assert shown == expected
+    assert page.get_by_text("Top right (dark): high Foreign nationals and high Share aged 65 and over").count() == 1
+    missing = page.locator("#atlas-missing").inner_text()
+    assert f"{model.missing:,} of {model.in_selection:,} units lack a value" in missing
+    painted = page.locator("#atlas-map").get_attribute("data-painted-key")
+    assert painted.endswith("|bivariate|" + ",".join(PALETTE))
+    # The map shows the grid's colours: sample the canvas.
+    shot = np.asarray(Image.open(io.BytesIO(page.locator("#atlas-map canvas").screenshot())).convert("RGB"))
+    colours = {tuple(int(c[k : k + 2], 16) for k in (1, 3, 5)) for c in PALETTE}
+    seen = {tuple(p) for p in shot.reshape(-1, 3)[::7]}
+    assert len(colours & seen) >= 6
+    # A shared link restores it, and "one indicator" undoes it.
+    other, other_log = open_page(page.context.browser, server.url)
+    other.goto(page.url)
+    wait_for_map(other, "foreign_pct|latest|versus=share_65plus")
+    assert other.locator(".atlas-bivariate-cell").count() == 9
+    assert other_log.problems() == []
+    other.context.close()
+    choose_in_dropdown(page, "#control-versus", "one", "— (one indicator)")
+    wait_for_map(page, "foreign_pct|latest|classes|")
+    assert "versus" not in page.url and page.locator(".atlas-bivariate-cell").count() == 0
 
 
 def _decoded(page) -> list[str]:
@@ -129,7 +177,7 @@ def test_about_offers_the_archive_and_it_is_the_build(page, server, atlas):
     download = download_info.value
     name = atlas.manifest["archive"]["name"]
     assert download.suggested_filename == name
-    body = open(download.path(), "rb").read()
+    body = Path(download.path()).read_bytes()
     assert hashlib.sha256(body).hexdigest() == atlas.manifest["archive"]["sha256"]
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
         stem = name.removesuffix(".zip")
