@@ -203,9 +203,11 @@ def compose(res: dict, quick: bool) -> dict:
     add(f, "first_load_units_file_ms", b["first_load_steps_ms"]["units_file_received"])
     add(f, "first_load_units_ready_ms", b["first_load_steps_ms"]["units"])
     add(f, "outside_requests", {"median": b["outside_requests"] + nb.get("outside_requests", 0)})
-    index_errors = len((res.get("index") or {}).get("errors") or []) + len(
-        (res.get("change") or {}).get("errors") or []
-    ) + len((res.get("api") or {}).get("errors") or [])
+    index_errors = (
+        len((res.get("index") or {}).get("errors") or [])
+        + len((res.get("change") or {}).get("errors") or [])
+        + len((res.get("api") or {}).get("errors") or [])
+    )
     add(f, "errors", {"median": c["replay_errors"] + b["page_errors"] + nb.get("page_errors", 0) + index_errors})
     # 5. Compare and profile.
     add(f, "compare_server_ms", c["compare_server_ms"])
