@@ -14,6 +14,7 @@ from dashboard.change import base_of
 from dashboard.indicators import Indicators
 from dashboard.mapdata import map_model
 from dashboard.state import State
+from geo.terms import LATEST
 
 
 def map_table(atlas: Atlas, state: State, indicators: Indicators | None = None) -> pd.DataFrame:
@@ -56,4 +57,25 @@ def map_table(atlas: Atlas, state: State, indicators: Indicators | None = None) 
     ]
     if change:  # both years of the change
         frame["period"] = np.where(frame["value"].isna(), None, f"{state.since}-{state.year}")
+    if model.mode == "bivariate":
+        frame = _with_second(frame, atlas, indicators, model, state)
     return frame
+
+
+def _with_second(frame: pd.DataFrame, atlas: Atlas, indicators: Indicators, model, state: State) -> pd.DataFrame:
+    """A bivariate map's table: the second indicator's value, year and source, and each unit's thirds
+    (1 low .. 3 high) on both axes, empty where a value is missing."""
+    second = indicators.series(model.versus, LATEST if state.year == LATEST else int(state.year))
+    keep = model.selection
+    sources = np.array([*atlas.source_ids, None], dtype=object)[second.source_codes]
+    cell = model.bivariate.cell.astype(int)
+    placed = cell >= 0
+    return frame.assign(
+        versus_indicator=model.versus,
+        versus_value=second.values[keep],
+        versus_unit=indicators.get(model.versus).unit,
+        versus_year=np.where(np.isnan(second.values), None, second.years)[keep],
+        versus_source=sources[keep],
+        third_of_indicator=np.where(placed, cell % 3 + 1, None)[keep],
+        third_of_versus=np.where(placed, cell // 3 + 1, None)[keep],
+    )

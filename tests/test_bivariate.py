@@ -113,3 +113,19 @@ def test_the_poster_of_a_bivariate_map_has_the_grid_and_both_sources(synthetic_a
     for colour in PALETTE:
         assert colour in svg
     assert f"{model.missing} von {model.in_selection} Einheiten fehlt ein Wert" in svg
+
+
+def test_the_table_of_a_bivariate_map_has_both_values_and_their_thirds(synthetic_atlas):
+    from dashboard.tables import map_table
+
+    state = State(indicator="foreign_pct", versus="share_65plus")
+    frame = map_table(synthetic_atlas, state).set_index("unit_id")
+    model = map_model(synthetic_atlas, state)
+    y = Indicators(synthetic_atlas).series("share_65plus").values
+    np.testing.assert_allclose(frame["versus_value"].to_numpy(dtype=float), y, equal_nan=True)
+    both = frame["value"].notna() & frame["versus_value"].notna()
+    assert frame.loc[both, "third_of_indicator"].between(1, 3).all()
+    assert frame.loc[~both, "third_of_versus"].isna().all()
+    cells = (frame.loc[both, "third_of_versus"] - 1) * 3 + frame.loc[both, "third_of_indicator"] - 1
+    np.testing.assert_array_equal(cells.to_numpy(dtype=int), model.bivariate.cell[both.to_numpy()])
+    assert set(frame.loc[frame["versus_value"].notna(), "versus_source"]) <= set(synthetic_atlas.source_ids)
