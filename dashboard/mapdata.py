@@ -87,7 +87,8 @@ def map_model(atlas: Atlas, state: State, indicators: Indicators | None = None) 
     )
     values = np.where(selection, series.values, np.nan)
     missing = int(np.count_nonzero(selection & np.isnan(series.values)))
-    if state.versus and state.versus in indicators and entry.kind != "categorical":
+    crossable = state.versus in indicators and state.versus != state.indicator and state.since is None
+    if state.versus and crossable and entry.kind != "categorical":
         return _bivariate(indicators, state, series, selection)
     if entry.kind == "categorical":
         return _categorical(entry, state, series, values, selection, missing)

@@ -8,6 +8,7 @@ QR generator for any text.
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import segno
@@ -22,14 +23,15 @@ class NotOurLink(ValueError):
 
 def checked_link(link: str | None, host: str) -> str:
     """Return `link` if it is an http(s) link to `host` (this server, as the request names it)."""
-    if not link or len(link) > MAX_LINK:
-        raise NotOurLink(f"a link of 1 to {MAX_LINK} characters is needed")
+    if not link or len(link.encode("utf-8")) > MAX_LINK:  # bytes: what a QR code holds
+        raise NotOurLink(f"a link of 1 to {MAX_LINK} bytes is needed")
     parts = urlsplit(link)
-    if parts.scheme not in ("http", "https") or parts.netloc != host:
+    if parts.scheme not in ("http", "https") or parts.netloc.lower() != host.lower():
         raise NotOurLink(f"only links to this Atlas ({host}) are drawn")
     return link
 
 
+@lru_cache(maxsize=64)
 def qr_svg(link: str, title: str = "") -> bytes:
     """Return the QR code of `link` as an SVG that scales to any size (viewBox, no fixed width)."""
     code = segno.make(link, error=ERROR_CORRECTION, micro=False, boost_error=False)

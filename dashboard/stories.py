@@ -233,6 +233,7 @@ def apply_step(state: State, story: Story) -> State:
         "zoom": step.zoom,
         "view": "map",
         "present": True,
+        "versus": None,  # a step maps one indicator: a bivariate map from before the story does not carry over
     }
     if step.method:
         changes["method"] = step.method

@@ -22,7 +22,7 @@ import hashlib
 import io
 import json
 import zipfile
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -252,7 +252,9 @@ def _gdal_time(built_at) -> str:
     try:
         when = datetime.fromisoformat(str(built_at))
     except ValueError:
-        when = datetime(1980, 1, 1)
+        when = datetime(1980, 1, 1, tzinfo=UTC)
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC)
     return when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 

@@ -68,7 +68,9 @@ def fingerprint(root: Path) -> dict:
     """Return what the build depends on: source file checksums and a hash of the pipeline code and data."""
     files = sources.file_fingerprints(root)
     code = hashlib.sha256()
-    for path in sorted([*(REPO_ROOT / "geo").rglob("*.py"), *DATA_DIR.glob("*.toml")]):
+    # CITATION.cff travels in the archive: an edit of it is a new build.
+    citation = [REPO_ROOT / "CITATION.cff"] if (REPO_ROOT / "CITATION.cff").is_file() else []
+    for path in sorted([*(REPO_ROOT / "geo").rglob("*.py"), *DATA_DIR.glob("*.toml"), *citation]):
         code.update(path.relative_to(REPO_ROOT).as_posix().encode())
         code.update(path.read_bytes())
     key = hashlib.sha256(json.dumps([files, code.hexdigest(), FORMAT_VERSION], sort_keys=True).encode())

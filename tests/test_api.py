@@ -161,13 +161,18 @@ def test_an_index_equals_the_composite_computed_directly(client, synthetic_atlas
 
 def test_an_index_with_uncertainty_has_seeded_intervals_around_the_ranks(client):
     answer = _get(client, f"{PREFIX}/index?components=foreign_pct,share_65plus,density")
-    assert answer["uncertainty"] == {"draws": 1000, "seed": answer["uncertainty"]["seed"], "interval": [5, 95]}
+    assert answer["uncertainty"]["draws"] == 1000 and answer["uncertainty"]["interval"] == [5, 95]
     ranked = [r for r in answer["values"] if r["value"] is not None]
     assert ranked and len(ranked) + answer["missing"] == answer["units"]
     for r in ranked:
         assert r["rank_low"] <= r["median_rank"] <= r["rank_high"]
         assert isinstance(r["robust"], bool)
     assert all(r["robust"] is None and r["rank"] is None for r in answer["values"] if r["value"] is None)
+    from dashboard.composite import SEED, clear_cache
+
+    assert answer["uncertainty"]["seed"] == SEED
+    routes.clear_cache()
+    clear_cache()  # computed again from scratch, not read from either cache
     again = _get(client, f"{PREFIX}/index?components=foreign_pct,share_65plus,density")
     assert again == answer  # seeded: the same draws
 
@@ -179,6 +184,11 @@ def test_answers_are_cached_with_etags_and_gzipped_once(client):
     assert json.loads(gzip.decompress(first.get_data()))["indicator"]["id"] == "population"
     etag = first.headers["ETag"]
     assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+    routes.clear_cache()  # evicted: a client that has the answer still gets 304, without it being computed
+    assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+    assert not routes._cache  # nothing was computed for it
+    plain = client.get(path, headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in plain.headers and plain.get_json()["indicator"]["id"] == "population"
     other = client.get(f"{PREFIX}/values?indicator=population&year=2015")
     assert other.headers["ETag"] != etag
     assert "max-age" in first.headers["Cache-Control"]
@@ -195,3 +205,20 @@ def test_the_real_values_of_foreign_nationals_match_the_tidy_table(dash_app, atl
     assert got == pytest.approx(expected.to_dict())
     assert answer["missing"] == int((atlas.units["country"] == "AT").sum()) - len(expected)
     assert got["AT_70101"] == pytest.approx(22.9, abs=0.05)
+
+
+def test_an_overlong_query_is_refused_not_answered_with_defaults(client):
+    many = ",".join(["population"] * 400)
+    body = _get(client, f"{PREFIX}/units/AT_70101/peers?indicators={many}", 400)
+    assert "refused" in body["error"] or body.get("parameter") == "indicators"
+
+
+def test_a_busy_worker_answers_503_for_a_second_monte_carlo(client, monkeypatch):
+    monkeypatch.setattr(routes, "HEAVY_WAIT_S", 0.01)
+    assert routes._heavy.acquire(timeout=1)
+    try:
+        body = _get(client, f"{PREFIX}/index?components=foreign_pct,density", 503)
+        assert "try again" in body["error"]
+        assert _get(client, f"{PREFIX}/index?components=foreign_pct,density&uncertainty=false")["uncertainty"] is None
+    finally:
+        routes._heavy.release()

@@ -181,7 +181,7 @@ def values(atlas: Atlas, given: Mapping[str, str], **_path) -> dict:
 def peers(atlas: Atlas, given: Mapping[str, str], unit_id: str) -> dict:
     _unit_row(atlas, unit_id)
     query = as_dashboard_query(PEER_PARAMS, given)
-    parsed = parse_query(urlencode(query), base_vocabulary(atlas))
+    parsed = parse_query(urlencode(query, safe=",:"), base_vocabulary(atlas))
     refused(PEER_PARAMS, parsed.ignored, given)
     method = parsed.state.peer.method()
     try:
@@ -231,7 +231,7 @@ def peers(atlas: Atlas, given: Mapping[str, str], unit_id: str) -> dict:
 
 def index(atlas: Atlas, given: Mapping[str, str], **_path) -> dict:
     query = as_dashboard_query(INDEX_PARAMS, given)
-    parsed = parse_query(urlencode(query), base_vocabulary(atlas))
+    parsed = parse_query(urlencode(query, safe=",:"), base_vocabulary(atlas))
     refused(INDEX_PARAMS, parsed.ignored, given)
     with_uncertainty = _boolean(given.get("uncertainty", "true"), "uncertainty")
     method = parsed.state.index.method()

@@ -289,7 +289,9 @@ def refused(params: tuple[Param, ...], ignored, given: Mapping[str, str]) -> Non
     by_key = {p.url_key: p for p in params if p.url_key}
     for key in ignored:
         param = by_key.get(key)
-        if param is not None:
+        if param is None:  # not a parameter of this endpoint: the query as a whole (too long)
+            raise ApiError(400, f"the parameters were refused: {key}")
+        else:
             raise ApiError(
                 400,
                 f"parameter {param.name!r} has a value this build does not accept: {given.get(param.name)!r}. "

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import threading
 from collections import OrderedDict
+from pathlib import Path
 
 import orjson
 from flask import Flask, Response, request
@@ -26,6 +27,14 @@ CACHE_BYTES = 24 * 1024 * 1024  # a worker keeps the last answers up to this siz
 MAX_AGE_S = 3600
 
 GZIP_LEVEL = 6
+# An index with its 1,000-draw Monte Carlo costs about half a second of both cores: one at a time per worker;
+# the next waits this long for its turn and is otherwise answered 503, as a busy poster is.
+HEAVY_WAIT_S = 10
+_heavy = threading.BoundedSemaphore(1)
+# The code that makes the answers: a new version of it changes every ETag, even for the same build.
+CODE_DIGEST = hashlib.blake2b(
+    b"".join(p.read_bytes() for p in sorted(Path(__file__).resolve().parents[1].rglob("*.py"))), digest_size=8
+).hexdigest()
 _cache: OrderedDict[tuple, bytes] = OrderedDict()  # the gzipped answers
 _cached_bytes = 0
 _lock = threading.Lock()
@@ -59,11 +68,11 @@ def _view(endpoint: Endpoint):
                 tuple(sorted(given.items())),
                 tuple(sorted(path.items())),
             )
+            if request.if_none_match.contains_weak(_etag(key)):  # the client has this answer: nothing to compute
+                return _answer(b"", key)
             body = _lookup(key)
             if body is None:
-                answer = getattr(answers, endpoint.name)(atlas, given, **path)
-                raw = orjson.dumps(answer, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
-                body = gzip.compress(raw, GZIP_LEVEL, mtime=0)
+                body = _computed(endpoint, atlas, given, path)
                 _store(key, body)
         except ApiError as exc:
             return _json_error(exc)
@@ -73,9 +82,25 @@ def _view(endpoint: Endpoint):
     return view
 
 
+def _computed(endpoint: Endpoint, atlas, given: dict, path: dict) -> bytes:
+    """The gzipped answer; an index with its Monte Carlo waits for a free slot, or is refused with 503."""
+    heavy = endpoint.name == "index" and given.get("uncertainty", "true").strip().lower() not in ("0", "false", "no")
+    if heavy and not _heavy.acquire(timeout=HEAVY_WAIT_S):
+        raise ApiError(503, "another composite index with its Monte Carlo is being computed; try again shortly")
+    try:
+        answer = getattr(answers, endpoint.name)(atlas, given, **path)
+    finally:
+        if heavy:
+            _heavy.release()
+    raw = orjson.dumps(answer, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
+    return gzip.compress(raw, GZIP_LEVEL, mtime=0)
+
+
 def _openapi():
     atlas = get_atlas()
     key = (id(atlas), atlas.manifest.get("key"), "openapi")
+    if request.if_none_match.contains_weak(_etag(key)):
+        return _answer(b"", key)
     return _answer(gzip.compress(orjson.dumps(openapi.document(atlas.manifest.get("key"))), mtime=0), key)
 
 
@@ -84,16 +109,22 @@ def _unknown(rest: str):
     return _json_error(ApiError(404, f"no such endpoint {PREFIX}/{rest}; the API has {paths}"))
 
 
+def _etag(key: tuple) -> str:
+    """The answer's identity: the build, the API's code and the request (not the process: key[0])."""
+    return hashlib.blake2b(repr((CODE_DIGEST, *key[1:])).encode(), digest_size=12).hexdigest()
+
+
 def _answer(gzipped: bytes, key: tuple) -> Response:
-    """The answer, gzipped when the client accepts it (almost every client does), else as it is."""
-    if "gzip" in request.headers.get("Accept-Encoding", "").lower():
+    """The answer, gzipped when the client accepts it (almost every client does), else as it is. Both
+    carry the same weak ETag: the same JSON, encoded two ways. An empty body is a 304's (make_conditional)."""
+    if request.accept_encodings["gzip"] > 0:
         response = Response(gzipped, mimetype="application/json")
         response.headers["Content-Encoding"] = "gzip"
         response.direct_passthrough = True  # Flask-Compress must not compress it again
     else:
-        response = Response(gzip.decompress(gzipped), mimetype="application/json")
+        response = Response(gzip.decompress(gzipped) if gzipped else b"", mimetype="application/json")
     response.headers["Vary"] = "Accept-Encoding"
-    response.set_etag(hashlib.blake2b(repr(key[1:]).encode(), digest_size=12).hexdigest())
+    response.set_etag(_etag(key), weak=True)
     response.headers["Cache-Control"] = f"public, max-age={MAX_AGE_S}"
     response.headers["Access-Control-Allow-Origin"] = "*"  # read-only open data: any page may fetch it
     return response.make_conditional(request)
