@@ -241,10 +241,18 @@
     const meta = p.metaTable[p.meta[i]];
     const valueText = v === null || v === undefined ? p.text.noValue : p.formatValue(v);
     box.appendChild(el("div", "atlas-hover-value", p.label + ": " + valueText));
-    if (p.values2) box.appendChild(el("div", "atlas-hover-value", p.label2 + ": " + secondText(p, i)));
-    if (meta) box.appendChild(el("div", "atlas-hover-source",
-      (meta[0] ? meta[0] + " · " : "") + (p.sourceTitles[meta[1]] || meta[1])));
+    if (meta) box.appendChild(el("div", "atlas-hover-source", whenAndWhere(p, meta)));
+    if (p.values2) {
+      // A bivariate map: the second value, with its own year and source.
+      box.appendChild(el("div", "atlas-hover-value", p.label2 + ": " + secondText(p, i)));
+      const meta2 = p.metaTable2[p.meta2[i]];
+      if (meta2) box.appendChild(el("div", "atlas-hover-source", whenAndWhere(p, meta2)));
+    }
     return box;
+  }
+
+  function whenAndWhere(p, meta) {
+    return (meta[0] ? meta[0] + " · " : "") + (p.sourceTitles[meta[1]] || meta[1]);
   }
 
   function secondText(p, i) {

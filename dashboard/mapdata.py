@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dashboard.atlas import Atlas
+from dashboard.atlas import Atlas, Series
 from dashboard.bivariate import PALETTE, SIDE, Bivariate, bivariate
 from dashboard.classify import (
     FILTERED_COLOUR,
@@ -64,7 +64,7 @@ class MapModel:
     variant: str = ""  # what else the values depend on (a change: its earlier year and measure)
     # A bivariate map (mode "bivariate"): the second indicator, its values, and the 3 × 3 classes.
     versus: str | None = None
-    versus_values: np.ndarray | None = None
+    versus_series: Series | None = None  # its values, years and sources (hover, table, CSV)
     bivariate: Bivariate | None = None
 
 
@@ -136,7 +136,7 @@ def map_model(atlas: Atlas, state: State, indicators: Indicators | None = None) 
 
 def _bivariate(indicators: Indicators, state: State, series, selection: np.ndarray) -> MapModel:
     """Both indicators in tertiles over the units with both values (dashboard/bivariate.py)."""
-    second = indicators.series(state.versus, LATEST if state.year == LATEST else int(state.year))
+    second = indicators.series(state.versus, year_key(state))
     grid = bivariate(series.values, second.values, selection)
     legend = [
         LegendRow(PALETTE[SIDE * row + col], None, None, int(grid.counts[row, col]), f"{col},{row}")
@@ -159,7 +159,7 @@ def _bivariate(indicators: Indicators, state: State, series, selection: np.ndarr
         selection,
         f"|versus={state.versus}",
         state.versus,
-        second.values,
+        second,
         grid,
     )
 
@@ -200,18 +200,10 @@ def map_payload(atlas: Atlas, model: MapModel, state: State) -> dict:
     for hover only, rounded to SIGNIFICANT_DIGITS. Arrays stay numpy: Dash's orjson encoder writes them
     without a Python loop.
     """
-    present = ~np.isnan(model.values)
-    # Hover shows each value with its year and source: encode (year, source) pairs once, per unit an index.
-    # Source code -1 (an uploaded value) becomes "", which the browser shows as the file's name.
-    sources = ["", *atlas.source_ids]
-    pairs = np.where(present, model.years.astype(np.int32) * 1000 + model.source_codes + 1, -1)
-    table, meta = np.unique(pairs, return_inverse=True)
-    meta_table = [
-        None
-        if p < 0
-        else [atlas.when(model.indicator, sources[int(p % 1000)], int(p // 1000)) or None, sources[int(p % 1000)]]
-        for p in table
-    ]
+    meta, meta_table = _when_and_where(atlas, model.indicator, model.values, model.years, model.source_codes)
+    second = model.versus_series
+    if second is not None:
+        meta2, meta_table2 = _when_and_where(atlas, model.versus, second.values, second.years, second.source_codes)
     return {
         "key": f"{model.indicator}|{model.year}{model.variant}",
         "indicator": model.indicator,
@@ -226,8 +218,27 @@ def map_payload(atlas: Atlas, model: MapModel, state: State) -> dict:
         "zoom": atlas.bounds.get(state.zoom) if state.zoom else None,
         "zoomKey": state.zoom,
         # The second indicator's values for hover (a bivariate map); its label and unit come with the texts.
-        "values2": round_significant(model.versus_values) if model.versus_values is not None else None,
+        "values2": round_significant(second.values) if second is not None else None,
+        "meta2": meta2.astype(np.int16) if second is not None else None,
+        "metaTable2": meta_table2 if second is not None else None,
     }
+
+
+def _when_and_where(atlas: Atlas, indicator: str, values, years, source_codes) -> tuple[np.ndarray, list]:
+    """Hover shows each value with its year and source: (year, source) pairs encoded once, per unit an index
+    into the table of pairs. Source code -1 (an uploaded value) becomes "", which the browser shows as the
+    file's name."""
+    present = ~np.isnan(values)
+    sources = ["", *atlas.source_ids]
+    pairs = np.where(present, years.astype(np.int32) * 1000 + source_codes + 1, -1)
+    table, meta = np.unique(pairs, return_inverse=True)
+    meta_table = [
+        None
+        if p < 0
+        else [atlas.when(indicator, sources[int(p % 1000)], int(p // 1000)) or None, sources[int(p % 1000)]]
+        for p in table
+    ]
+    return meta, meta_table
 
 
 def feature_classes(model: MapModel) -> np.ndarray:

@@ -14,7 +14,6 @@ from dashboard.change import base_of
 from dashboard.indicators import Indicators
 from dashboard.mapdata import map_model
 from dashboard.state import State
-from geo.terms import LATEST
 
 
 def map_table(atlas: Atlas, state: State, indicators: Indicators | None = None) -> pd.DataFrame:
@@ -58,14 +57,14 @@ def map_table(atlas: Atlas, state: State, indicators: Indicators | None = None) 
     if change:  # both years of the change
         frame["period"] = np.where(frame["value"].isna(), None, f"{state.since}-{state.year}")
     if model.mode == "bivariate":
-        frame = _with_second(frame, atlas, indicators, model, state)
+        frame = _with_second(frame, atlas, indicators, model)
     return frame
 
 
-def _with_second(frame: pd.DataFrame, atlas: Atlas, indicators: Indicators, model, state: State) -> pd.DataFrame:
+def _with_second(frame: pd.DataFrame, atlas: Atlas, indicators: Indicators, model) -> pd.DataFrame:
     """A bivariate map's table: the second indicator's value, year and source, and each unit's thirds
     (1 low .. 3 high) on both axes, empty where a value is missing."""
-    second = indicators.series(model.versus, LATEST if state.year == LATEST else int(state.year))
+    second = model.versus_series
     keep = model.selection
     sources = np.array([*atlas.source_ids, None], dtype=object)[second.source_codes]
     cell = model.bivariate.cell.astype(int)

@@ -65,18 +65,20 @@ def write_archive(
     name = archive_name(manifest)
     stem = name.removesuffix(".zip")
     units_out = units_with_licences(units, geometry_sources, sources)
+    # Each table is written in two formats: made once.
+    tidy, described, read = tidy_values(values, units), catalogue_table(catalogue), sources_table(sources)
     files = {
         "README.md": readme(stem, manifest, units_out, values, sources).encode(),
         "ATTRIBUTION.md": attribution(sources, units_out).encode(),
         "units.gpkg": _geopackage(units_out, _gdal_time(manifest.get("built_at"))),
         "units.parquet": _parquet(units_out),
-        "values.csv": _csv(tidy_values(values, units)),
-        "values.parquet": _parquet(tidy_values(values, units)),
+        "values.csv": _csv(tidy),
+        "values.parquet": _parquet(tidy),
         "regions.csv": _csv(regions),
-        "catalogue.csv": _csv(catalogue_table(catalogue)),
-        "catalogue.json": _json(catalogue_table(catalogue).to_dict("records")),
-        "sources.csv": _csv(sources_table(sources)),
-        "sources.json": _json(sources_table(sources).to_dict("records")),
+        "catalogue.csv": _csv(described),
+        "catalogue.json": _json(described.to_dict("records")),
+        "sources.csv": _csv(read),
+        "sources.json": _json(read.to_dict("records")),
         "report.md": report_md.encode(),
         "report.json": _json(report),
         "manifest.json": _json({k: v for k, v in manifest.items() if k != "archive"}),

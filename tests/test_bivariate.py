@@ -141,3 +141,15 @@ def test_a_story_maps_one_indicator_even_from_a_bivariate_map(synthetic_atlas):
     # The model refuses what the parser would: the indicator with itself.
     model = map_model(synthetic_atlas, State(indicator="share_65plus", versus="share_65plus"))
     assert model.mode != "bivariate"
+
+
+def test_hover_gives_the_second_value_its_own_year_and_source(synthetic_atlas):
+    state = State(indicator="foreign_pct", versus="share_65plus")
+    payload = map_payload(synthetic_atlas, map_model(synthetic_atlas, state), state)
+    second = Indicators(synthetic_atlas).series("share_65plus")
+    for i in range(len(synthetic_atlas.units)):
+        meta = payload["metaTable2"][payload["meta2"][i]]
+        if np.isnan(second.values[i]):
+            assert meta is None
+        else:
+            assert meta == [str(int(second.years[i])), synthetic_atlas.source_ids[second.source_codes[i]]]

@@ -22,7 +22,7 @@ from dashboard.api.params import (
     countries,
     refused,
 )
-from dashboard.atlas import Atlas
+from dashboard.atlas import UNIT_COLUMNS, Atlas
 from dashboard.composite import index_of, uncertainty_of
 from dashboard.indicators import Indicators
 from dashboard.peers import find_peers
@@ -31,22 +31,8 @@ from dashboard.state import parse_query
 from geo.terms import LANGUAGES, LATEST
 
 API_VERSION = "1"
-UNIT_FIELDS = (
-    "unit_id",
-    "country",
-    "name",
-    "name_alt",
-    "nuts3",
-    "nuts2",
-    "level",
-    "boundary_year",
-    "area_km2",
-    "mountain",
-    "mount_type",
-    "urbn_type",
-    "peripherality",
-    "in_alpine_convention",
-)
+# The units' own attributes as the atlas loads them; the distance is an indicator (/values), not one of them.
+UNIT_FIELDS = tuple(c for c in UNIT_COLUMNS if c != "dist_urban_centre_km")
 
 
 def root(atlas: Atlas, given: Mapping[str, str], **_path) -> dict:
