@@ -45,7 +45,9 @@
     else if (action === "controls") toggleControls();
     else {
       if (action === "exit" && timer) togglePlay(null);
-      send(action, button.dataset.story ? { story: button.dataset.story } : null);
+      // A story starts at its first step, or at the one a button names (the story editor's "present from here").
+      const story = button.dataset.story ? { story: button.dataset.story, step: Number(button.dataset.storyStep) || 1 } : null;
+      send(action, story);
     }
   });
 

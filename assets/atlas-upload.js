@@ -1,6 +1,7 @@
 /*
  * A file larger than the upload limit is refused by the upload component before it is sent; say so at
- * once in the page (the server checks the limit again for anything that gets through).
+ * once in the page (the server checks the limit again for anything that gets through). The holder names
+ * its limit, its message and where to show it (My data's uploads, the story editor's "Load").
  */
 (function () {
   "use strict";
@@ -11,7 +12,7 @@
     if (!holder || !input.files || !input.files.length) return;
     const file = input.files[0];
     const limit = Number(holder.dataset.maxBytes);
-    const message = document.getElementById("upload-message");
+    const message = document.getElementById(holder.dataset.messageId || "upload-message");
     if (file.size > limit && message) {
       const size = new Intl.NumberFormat(document.documentElement.lang || "en", { maximumFractionDigits: 1 })
         .format(file.size / 1048576);

@@ -52,7 +52,9 @@ def _map_body(query: str) -> dict:
     output = ".." + "...".join(f"{n}.{p}" for n, p in zip(names, props)) + ".."
     outputs = [{"id": n, "property": p} for n, p in zip(names, props)]
     body = _body(output, outputs, ids.MAP_KEY, query)
-    body["state"], body["inputs"] = [body["inputs"][1]], body["inputs"][:1]  # uploads are a State there
+    # uploads and the own story are States there
+    own_story = {"id": ids.OWN_STORY, "property": "data", "value": None}
+    body["state"], body["inputs"] = [body["inputs"][1], own_story], body["inputs"][:1]
     return body
 
 

@@ -92,6 +92,30 @@ STORY_NAV = "atlas-story-nav"
 STORY = "atlas-story"
 PAGE = "atlas-page"
 
+# The person's own story (dashboard/story_draft.py, views/author.py), kept in the browser's local storage.
+OWN_STORY = "atlas-own-story"
+OWN_STORY_PREVIOUS = "atlas-own-story-previous"  # the draft a load, a copy or "New story" replaced (undo)
+AUTHOR = "author"  # the editor's panel
+AUTHOR_EDITING = "author-editing"  # which step's caption the editor shows (from 0)
+AUTHOR_TITLE = "author-title"
+AUTHOR_ADD = "author-add"
+AUTHOR_STEPS = "author-steps"
+AUTHOR_STEP = "author-step"  # dict id {"type": ..., "action": edit|up|down|delete, "index": from 0}
+AUTHOR_CAPTION_BOX = "author-caption-box"
+AUTHOR_CAPTION_LABEL = "author-caption-label"
+AUTHOR_CAPTION = "author-caption"
+AUTHOR_HELP = "author-help"
+AUTHOR_PREVIEW = "author-preview"
+AUTHOR_PROBLEMS = "author-problems"
+AUTHOR_PRESENT = "author-present"
+AUTHOR_DOWNLOAD_BUTTON = "author-download-button"
+AUTHOR_DOWNLOAD = "author-download"
+AUTHOR_LOAD = "author-load"
+AUTHOR_NEW = "author-new"
+AUTHOR_UNDO = "author-undo"
+AUTHOR_COPY = "author-copy"  # dict id {"type": ..., "story": id}: a copy of one of the Atlas' stories
+AUTHOR_MESSAGE = "author-message"
+
 # My data (dashboard/views/upload.py, upload_report.py)
 UPLOAD_FILE = "upload-file"
 UPLOAD_FORM = "upload-form"  # the label, unit and year of each value column

@@ -1,5 +1,6 @@
-"""What one request knows: the view state (from a query string) and the indicators, including the ones the
-person uploaded in this browser session (sent with the request, validated here, never stored)."""
+"""What one request knows: the view state (from a query string), the indicators, including the ones the
+person uploaded in this browser session, and the stories, including the one the person is making (both
+sent with the request from the browser's stores, validated here, never stored)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from dashboard.context import atlas as get_atlas
 from dashboard.index_layer import INDEX_IDS, index_indicators, usable
 from dashboard.indicators import Indicators
 from dashboard.state import IndexState, State, Vocabulary, parse_query
-from dashboard.stories import apply_step, stories_for
+from dashboard.stories import OWN_STORY, Story, apply_step, stories_for
+from dashboard.story_draft import own_story
 from dashboard.upload.datasets import load_datasets
 from dashboard.vocabulary import vocabulary
 
@@ -29,9 +31,18 @@ def indicators_for(uploads_store, atlas: Atlas | None = None) -> Indicators:
     return Indicators(atlas, load_datasets(uploads_store, atlas.unit_ids))
 
 
-def vocabulary_with(indicators: Indicators) -> Vocabulary:
-    """Return the URL vocabulary extended by the session's uploaded indicators."""
+def stories_with(atlas: Atlas, own_store=None) -> dict[str, Story]:
+    """The Atlas' stories, and the person's own (under OWN_STORY) while it has no problem."""
+    own, _ = own_story(own_store, atlas) if own_store else (None, [])
+    return stories_for(atlas) | ({OWN_STORY: own} if own else {})
+
+
+def vocabulary_with(indicators: Indicators, own_store=None) -> Vocabulary:
+    """Return the URL vocabulary extended by the session's uploaded indicators and own story."""
     vocab = base_vocabulary(indicators.atlas)
+    own, _ = own_story(own_store, indicators.atlas) if own_store else (None, [])
+    if own:
+        vocab = replace(vocab, stories=vocab.stories | {OWN_STORY: len(own.steps)})
     if not indicators.uploaded_ids():
         return vocab
     extra = {i: tuple(indicators.years(i)) for i in indicators.uploaded_ids()}
@@ -44,13 +55,14 @@ def vocabulary_with(indicators: Indicators) -> Vocabulary:
     )
 
 
-def session(query, uploads_store=None) -> tuple[State, Indicators]:
+def session(query, uploads_store=None, own_store=None) -> tuple[State, Indicators]:
     """Return the state described by `query` and the indicators it may use (a story step applied; the
-    composite index among them when the state defines one)."""
+    composite index among them when the state defines one). Without the own story's store, a state of its
+    steps is the step's map (its URL names the map too), out of the story."""
     indicators = indicators_for(uploads_store)
-    state = parse_query(query if isinstance(query, str) else "", vocabulary_with(indicators)).state
+    state = parse_query(query if isinstance(query, str) else "", vocabulary_with(indicators, own_store)).state
     state, indicators = with_index(state, indicators)
-    state = with_story(state, indicators.atlas)
+    state = with_story(state, indicators.atlas, own_store)
     return state, with_change(state, indicators)
 
 
@@ -74,7 +86,7 @@ def with_index(state: State, indicators: Indicators) -> tuple[State, Indicators]
     return (state.with_(index=IndexState()) if method else state), indicators
 
 
-def with_story(state: State, atlas: Atlas) -> State:
+def with_story(state: State, atlas: Atlas, own_store=None) -> State:
     """Return `state` with its story step applied (unchanged when no story is running)."""
-    story = stories_for(atlas).get(state.story) if state.story else None
+    story = stories_with(atlas, own_store).get(state.story) if state.story else None
     return apply_step(state, story) if story else state

@@ -35,6 +35,9 @@ STORIES_DIR = DATA_DIR / "stories"
 GROUPS = COMPARISON_GROUPS  # the groups a caption may quote: {central}, {n_mountain} ...
 PEER_PLACEHOLDERS = ("peers", "n_peers")  # a step with `peers`: its peers' names, and how many
 NAMED_PEERS = 5  # {peers} names the first five (the caption says "among them")
+OWN_STORY = "own"  # the story a person makes in the browser (dashboard/story_draft.py), in URLs story=own
+STORY_ID = r"[a-z0-9][a-z0-9-]{0,63}"
+DEFAULT_SECONDS, MIN_SECONDS, MAX_SECONDS = 25, 5, 600  # per step when a story plays by itself
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::([A-Za-z0-9_]+))?\}")
 
 
@@ -58,7 +61,7 @@ class Story:
     id: str
     title: dict[str, str]
     steps: tuple[Step, ...]
-    seconds: int = 25
+    seconds: int = DEFAULT_SECONDS
     path: Path = field(default=Path(), compare=False)
 
 
@@ -77,20 +80,40 @@ def load_story(path: Path, atlas: Atlas) -> Story:
     return parse_story(path.read_bytes(), atlas, path.name, path)
 
 
-def parse_story(data: bytes, atlas: Atlas, name: str = "story", path: Path = Path()) -> Story:
+def parse_story(data: bytes, atlas: Atlas, name: str = "story", path: Path = Path(), own: bool = False) -> Story:
     """Check a story given as TOML bytes (a file of data/stories, or one a person loads) against the
-    dataset and the languages; raise StoryError naming `name` and every problem, whatever the bytes."""
+    dataset and the languages; raise StoryError naming `name` and every problem, whatever the bytes.
+    `own`: a story a person made in the browser (see `check_story`)."""
+    story, problems = check_story(read_toml(data, name), atlas, path, own)
+    if problems:
+        shown = problems[:20] + ([f"and {len(problems) - 20} more"] if len(problems) > 20 else [])
+        raise StoryError(f"{name}: " + "; ".join(shown))
+    return story
+
+
+def read_toml(data: bytes, name: str = "story") -> dict:
+    """The table of a story file's bytes; StoryError when they are too many, not UTF-8 or not TOML."""
     if len(data) > MAX_STORY_BYTES:
         raise StoryError(f"{name}: {len(data):,} bytes; a story may have {MAX_STORY_BYTES:,}")
     try:
-        raw = tomllib.loads(data.decode("utf-8"))
+        return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise StoryError(f"{name}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise StoryError(f"{name}: not valid TOML ({exc})") from None
-    problems = []
+
+
+def check_story(raw, atlas: Atlas, path: Path = Path(), own: bool = False) -> tuple[Story | None, list[str]]:
+    """Return the story a table describes (a story file's, or the browser's draft) and every problem, or
+    None and the problems when there is one. The Atlas' own stories have their title and every caption in
+    every language; a person's own story (`own`) is written in the languages they choose, may leave a
+    caption empty, and is known by the id OWN_STORY, whatever its file says."""
+    problems: list[str] = []
+    if not isinstance(raw, dict):
+        return None, ["a story must be a table"]
     title = _texts(raw.get("title"), "title", problems)
-    problems += [f"title lacks {lang}" for lang in LANGUAGES if not title.get(lang)]
+    if not own:
+        problems += [f"title lacks {lang}" for lang in LANGUAGES if not title.get(lang)]
     items = raw.get("step", [])
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         problems.append("step must be a list of [[step]] tables")
@@ -98,59 +121,82 @@ def parse_story(data: bytes, atlas: Atlas, name: str = "story", path: Path = Pat
     if len(items) > MAX_STEPS:
         problems.append(f"{len(items)} steps; a story may have {MAX_STEPS}")
         items = items[:MAX_STEPS]
-    steps = []
-    for number, item in enumerate(items, start=1):
-        where = f"step {number}"
-        indicator = item.get("indicator")
-        if not isinstance(indicator, str) or indicator not in atlas.catalogue.index:
-            problems.append(f"{where}: unknown indicator {str(indicator)[:80]!r}")
-        caption = _texts(item.get("caption"), f"{where}: caption", problems)
-        for lang in LANGUAGES:
-            if not caption.get(lang):
-                problems.append(f"{where}: caption lacks {lang}")
-        peers = item.get("peers")
-        if peers is not None and (not isinstance(peers, str) or peers not in atlas.position.index):
-            problems.append(f"{where}: unknown unit for peers {str(peers)[:80]!r}")
-            peers = None
-        placeholders = {tuple(p) for text in caption.values() for p in PLACEHOLDER.findall(text)}
-        for key, arg in placeholders:
+    steps = [_step(item, atlas, f"step {number}", problems, own) for number, item in enumerate(items, start=1)]
+    if not steps:
+        problems.append("no steps")
+    seconds = raw.get("seconds", DEFAULT_SECONDS)
+    if type(seconds) is not int or not MIN_SECONDS <= seconds <= MAX_SECONDS:
+        problems.append(f"seconds must be a whole number of {MIN_SECONDS}-{MAX_SECONDS}")
+    story_id = OWN_STORY if own else raw.get("id") or path.stem or "story"
+    if not own and story_id == OWN_STORY:
+        problems.append(f"id {OWN_STORY} is kept for the story made in the browser")
+    if not isinstance(story_id, str) or not re.fullmatch(STORY_ID, story_id):
+        problems.append("id must be 1-64 lower-case letters, digits and hyphens")
+    if problems:
+        return None, problems
+    return Story(story_id, title, tuple(steps), seconds, path), []
+
+
+def _step(item: dict, atlas: Atlas, where: str, problems: list[str], own: bool) -> Step:
+    """One [[step]] table checked (its problems added to `problems`, prefixed by `where`)."""
+    indicator = item.get("indicator")
+    if not isinstance(indicator, str) or indicator not in atlas.catalogue.index:
+        problems.append(f"{where}: unknown indicator {str(indicator)[:80]!r}")
+    caption = _texts(item.get("caption"), f"{where}: caption", problems)
+    if not own:
+        problems += [f"{where}: caption lacks {lang}" for lang in LANGUAGES if not caption.get(lang)]
+    peers = item.get("peers")
+    if peers is not None and (not isinstance(peers, str) or peers not in atlas.position.index):
+        problems.append(f"{where}: unknown unit for peers {str(peers)[:80]!r}")
+        peers = None
+    problems += [f"{where}: unknown placeholder {p}" for p in unknown_placeholders(caption.values(), atlas, peers)]
+    countries = _names(item.get("countries", ()), f"{where}: countries", problems)
+    problems += [f"{where}: unknown country {c}" for c in countries if c not in _countries(atlas)]
+    zoom = item.get("zoom")
+    if zoom is not None and (not isinstance(zoom, str) or zoom not in atlas.bounds):
+        problems.append(f"{where}: unknown zoom target {str(zoom)[:80]}")
+    highlight = _names(item.get("highlight", ()), f"{where}: highlight", problems)
+    problems += [f"{where}: unknown unit {u}" for u in highlight if u not in atlas.position.index]
+    method = item.get("method")
+    if method is not None and method not in METHODS:
+        problems.append(f"{where}: unknown method {str(method)[:80]}")
+    classes = item.get("classes")
+    if classes is not None and (type(classes) is not int or not MIN_CLASSES <= classes <= MAX_CLASSES):
+        problems.append(f"{where}: classes must be {MIN_CLASSES}-{MAX_CLASSES}")
+        classes = None
+    year, since, change = _years(item, indicator, atlas, where, problems)
+    return Step(str(indicator), caption, countries, zoom, method, classes, highlight, peers, year, since, change)
+
+
+@lru_cache(maxsize=4)
+def _countries(atlas: Atlas) -> frozenset[str]:
+    return frozenset(atlas.units["country"])
+
+
+def unknown_placeholders(texts, atlas: Atlas, peers: str | None = None) -> list[str]:
+    """The placeholders of `texts` a caption cannot fill, as written ("{mean}", "{value:XX_1}"), in order."""
+    unknown = []
+    for text in texts:
+        for key, arg in PLACEHOLDER.findall(text):
             if key in GROUPS or (key.startswith("n_") and key[2:] in GROUPS):
                 continue
             if key in PEER_PLACEHOLDERS and not arg and peers:
                 continue
             if key == "value" and arg in atlas.position.index:
                 continue
-            problems.append(f"{where}: unknown placeholder {{{key}{':' + arg if arg else ''}}}")
-        countries = _names(item.get("countries", ()), f"{where}: countries", problems)
-        problems += [f"{where}: unknown country {c}" for c in countries if c not in set(atlas.units["country"])]
-        zoom = item.get("zoom")
-        if zoom is not None and (not isinstance(zoom, str) or zoom not in atlas.bounds):
-            problems.append(f"{where}: unknown zoom target {str(zoom)[:80]}")
-        highlight = _names(item.get("highlight", ()), f"{where}: highlight", problems)
-        problems += [f"{where}: unknown unit {u}" for u in highlight if u not in atlas.position.index]
-        method = item.get("method")
-        if method is not None and method not in METHODS:
-            problems.append(f"{where}: unknown method {str(method)[:80]}")
-        classes = item.get("classes")
-        if classes is not None and (type(classes) is not int or not MIN_CLASSES <= classes <= MAX_CLASSES):
-            problems.append(f"{where}: classes must be {MIN_CLASSES}-{MAX_CLASSES}")
-            classes = None
-        year, since, change = _years(item, indicator, atlas, where, problems)
-        steps.append(
-            Step(str(indicator), caption, countries, zoom, method, classes, highlight, peers, year, since, change)
-        )
-    if not steps:
-        problems.append("no steps")
-    seconds = raw.get("seconds", 25)
-    if type(seconds) is not int or not 5 <= seconds <= 600:
-        problems.append("seconds must be a whole number of 5-600")
-    story_id = raw.get("id") or path.stem or "story"
-    if not isinstance(story_id, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", story_id):
-        problems.append("id must be 1-64 lower-case letters, digits and hyphens")
-    if problems:
-        shown = problems[:20] + ([f"and {len(problems) - 20} more"] if len(problems) > 20 else [])
-        raise StoryError(f"{name}: " + "; ".join(shown))
-    return Story(story_id, title, tuple(steps), seconds, path)
+            written = f"{{{key}{':' + arg if arg else ''}}}"
+            if written not in unknown:
+                unknown.append(written)
+    return unknown
+
+
+def text_in(texts: dict[str, str], lang: str) -> tuple[str, str]:
+    """A title's or caption's text in `lang`, else in English, else in the first language it has; with the
+    language it is in ("" and `lang` when it has none: a person's own story may leave a caption empty)."""
+    for each in (lang, "en", *texts):
+        if texts.get(each):
+            return texts[each], each
+    return "", lang
 
 
 def _years(item: dict, indicator, atlas: Atlas, where: str, problems: list[str]):
@@ -247,11 +293,11 @@ def apply_step(state: State, story: Story) -> State:
 def caption(story: Story, state: State, indicators: Indicators) -> str:
     """Return the caption of the state's step in its language, with the numbers of the data filled in."""
     step = story.steps[state.step - 1]
-    text = step.caption.get(state.lang) or step.caption["en"]
+    text, lang = text_in(step.caption, state.lang)  # its numbers written as its language writes them
     # The map's indicator and year (a change of the step's indicator, where the step has one).
     shown = state.indicator if state.indicator in indicators else step.indicator
     indicator = indicators.get(shown)
-    unit = unit_label(indicator.unit, state.lang)
+    unit = unit_label(indicator.unit, lang)
     overall = compare(indicators, state)[0].groups  # the same figures as the Compare view
     series = indicators.series(shown, int(state.year) if state.year != LATEST else LATEST)
 
@@ -276,13 +322,13 @@ def caption(story: Story, state: State, indicators: Indicators) -> str:
     def fill(match: re.Match) -> str:
         name, arg = match.group(1), match.group(2)
         if name == "peers":
-            named = [f"{p.name} ({country_name(p.country, state.lang)})" for p in found.peers[:NAMED_PEERS]]
+            named = [f"{p.name} ({country_name(p.country, lang)})" for p in found.peers[:NAMED_PEERS]]
             return ", ".join(named)
         if name == "n_peers":
-            return fmt_number(len(found.peers), state.lang)
+            return fmt_number(len(found.peers), lang)
         if name.startswith("n_"):
-            return fmt_number(overall[name[2:]].n, state.lang)
-        return fmt_value(number(name, arg), unit, state.lang, digits)
+            return fmt_number(overall[name[2:]].n, lang)
+        return fmt_value(number(name, arg), unit, lang, digits)
 
     return PLACEHOLDER.sub(fill, text)
 

@@ -21,9 +21,9 @@ from dashboard.change import base_of, change_id
 from dashboard.i18n import t
 from dashboard.index_layer import INDEX_IDS, INDEX_SCORE, INDEX_WIDTH
 from dashboard.search import search_options
-from dashboard.session import indicators_for, vocabulary_with, with_change, with_index, with_story
+from dashboard.session import indicators_for, stories_with, vocabulary_with, with_change, with_index, with_story
 from dashboard.state import INDEX_CONTROLS, LATEST, IndexState, PeerState, State, parse_query, to_query
-from dashboard.stories import stories_for
+from dashboard.stories import Story
 from dashboard.vocabulary import (
     NO_CHANGE,
     NO_VERSUS,
@@ -95,7 +95,14 @@ INPUTS = (
 
 
 def transition(
-    atlas: Atlas, triggers, search, inputs: dict, current_query, keys_shown: dict | None = None, uploads=None
+    atlas: Atlas,
+    triggers,
+    search,
+    inputs: dict,
+    current_query,
+    keys_shown: dict | None = None,
+    uploads=None,
+    own_story=None,
 ) -> dict:
     """Return every output of the state callback by name (`OUTPUTS`), for the triggers and the component
     values (`inputs`, by the names of `INPUTS`).
@@ -103,13 +110,14 @@ def transition(
     `triggers` lists what changed: None on page load, ids.URL on back/forward, control ids, or pattern id
     dicts (a single trigger may be given as is); `search` is the URL's query string; `current_query` the
     state store's; `keys_shown` the keys the page's parts last drew from, by the names of `KEYS`; `uploads`
-    is the session's store of uploaded datasets (their indicators are valid states too).
+    is the session's store of uploaded datasets (their indicators are valid states too), `own_story` the
+    browser's store of the story the person is making (dashboard/story_draft.py).
     """
     triggers = triggers if isinstance(triggers, list) else [triggers]
     trigger = triggers[0]
     keys_shown = keys_shown or {}
     indicators = indicators_for(uploads, atlas)
-    vocab = vocabulary_with(indicators)
+    vocab = vocabulary_with(indicators, own_story)
     current = parse_query(current_query if isinstance(current_query, str) else "", vocab).state
     notice = no_update
     if trigger is None or ids.URL in triggers:
@@ -119,11 +127,11 @@ def transition(
     else:
         new = current
         for each in triggers:
-            new = _apply(new, each, atlas, **inputs)
+            new = _apply(new, each, atlas, own_story, **inputs)
         # The same parser as for URLs: a forged or stale component value falls back to a safe default.
         new = parse_query(to_query(new), vocab).state
     new, indicators = with_index(new, indicators)
-    new = with_story(new, atlas)
+    new = with_story(new, atlas, own_story)
     indicators = with_change(new, indicators)
     query = to_query(new)
     keys = _keys(new)
@@ -164,10 +172,10 @@ _MAP_CONTROLS = (
 )
 
 
-def _apply(current: State, trigger, atlas: Atlas, **inputs) -> State:
+def _apply(current: State, trigger, atlas: Atlas, own_story=None, **inputs) -> State:
     """Return `current` changed by the input that triggered the callback."""
     if trigger == ids.STORY_NAV:
-        return _navigate(current, inputs.get("story_nav"), atlas)
+        return _navigate(current, inputs.get("story_nav"), stories_with(atlas, own_story))
     if current.story and trigger in _MAP_CONTROLS:
         # Changing the map by hand leaves the story (presentation mode stays on).
         current = current.with_(story=None, step=1)
@@ -373,14 +381,18 @@ def _unit_country(state: State) -> str | None:
     return state.unit.split("_", 1)[0] if state.unit else None
 
 
-def _navigate(state: State, nav, atlas: Atlas) -> State:
-    """Return the state after a presentation command: start a story, next, previous, exit, presentation."""
+def _navigate(state: State, nav, stories: dict[str, Story]) -> State:
+    """Return the state after a presentation command: start a story (at its first step, or at `step`),
+    next, previous, exit, presentation."""
     if not isinstance(nav, dict):
         return state
     action = nav.get("action")
-    stories = stories_for(atlas)
-    if action == "start" and nav.get("story") in stories:
-        return state.with_(story=nav["story"], step=1, present=True, view="map", unit=None)
+    if action == "start" and isinstance(nav.get("story"), str) and nav["story"] in stories:
+        steps = len(stories[nav["story"]].steps)
+        step = _whole(nav.get("step"), 1)
+        return state.with_(
+            story=nav["story"], step=step if 1 <= step <= steps else 1, present=True, view="map", unit=None
+        )
     if action in ("next", "prev") and state.story in stories:
         last = len(stories[state.story].steps)
         step = min(last, state.step + 1) if action == "next" else max(1, state.step - 1)

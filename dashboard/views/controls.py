@@ -1,6 +1,6 @@
 """The map controls panel: search, indicator, year, countries, classification, colours, zoom, downloads,
-posters and the presentation start; and the search-as-you-type callback. The state they feed is handled
-in dashboard/views/sync.py."""
+posters, the presentation start and the story editor (views/author.py); and the search-as-you-type
+callback. The state they feed is handled in dashboard/views/sync.py."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from dashboard.search import search_options
 from dashboard.session import base_vocabulary
 from dashboard.state import AUTO_SCHEME, State, parse_query
 from dashboard.stories import stories_for
-from dashboard.views import presentation
+from dashboard.views import author, presentation
 from dashboard.vocabulary import (
     NO_CHANGE,
     NO_VERSUS,
@@ -133,6 +133,7 @@ def panel(atlas: Atlas, state: State) -> html.Aside:
             html.P(t("controls.themes_note", lang), className="atlas-small"),
             poster_links(lang),
             presentation.start_panel(stories_for(atlas), lang),
+            author.panel(atlas, lang),
         ],
     )
 

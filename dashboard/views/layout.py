@@ -55,6 +55,10 @@ def page(atlas: Atlas, state: State) -> html.Div:
             dcc.Store(id=ids.SELECTION_DRAWN),
             # The person's uploads: this browser tab only, never the server (dashboard/upload/datasets.py).
             dcc.Store(id=ids.UPLOADS, storage_type="session"),
+            # The story a person makes: kept in this browser (local storage) until they start a new one.
+            dcc.Store(id=ids.OWN_STORY, storage_type="local"),
+            dcc.Store(id=ids.OWN_STORY_PREVIOUS, storage_type="local"),
+            dcc.Store(id=ids.AUTHOR_EDITING),
             dcc.Store(id=ids.MAP_KEY),
             dcc.Store(id=ids.STORY_NAV),
             dcc.Store(id=ids.PROFILE_KEY),

@@ -6,9 +6,12 @@ state sends the values and colours of assets/atlas-map.js's feature states only.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 import numpy as np
 from dash import ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
 from dash import State as DashState
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.atlas import Atlas
@@ -18,9 +21,9 @@ from dashboard.csvsafe import safe_csv
 from dashboard.i18n import fmt_number, t, unit_label
 from dashboard.indicators import Indicator
 from dashboard.mapdata import MapModel, legend_digits, map_model, map_payload
-from dashboard.session import session
+from dashboard.session import session, stories_with
 from dashboard.state import LATEST
-from dashboard.stories import stories_for
+from dashboard.stories import OWN_STORY
 from dashboard.tables import map_table
 from dashboard.views import bivariate_legend, presentation
 from dashboard.vocabulary import country_name, source_title
@@ -132,14 +135,15 @@ def indicator_note(atlas: Atlas, indicator: Indicator, model: MapModel, lang: st
     Output(ids.PAGE, "className"),
     Input(ids.MAP_KEY, "data"),
     DashState(ids.UPLOADS, "data"),
+    DashState(ids.OWN_STORY, "data"),
 )
-def update_map(map_key, uploads):
+def update_map(map_key, uploads, own_story):
     atlas = get_atlas()
-    state, indicators = session(map_key, uploads)
+    state, indicators = session(map_key, uploads, own_story)
     indicator = indicators.get(state.indicator)
     model = map_model(atlas, state, indicators)
     lang = state.lang
-    story = stories_for(atlas).get(state.story) if state.story else None
+    story = stories_with(atlas, own_story).get(state.story) if state.story else None
     payload = map_payload(atlas, model, state) | browser_texts(atlas, indicator, lang)
     payload["highlight"] = [int(atlas.position[u]) for u in story.steps[state.step - 1].highlight] if story else []
     if model.mode == "bivariate":
@@ -157,6 +161,23 @@ def update_map(map_key, uploads):
         presentation.overlay(story, state, indicators),
         "atlas-page" + (" atlas-present" if state.present else ""),
     )
+
+
+@callback(
+    Output(ids.STORY, "children", allow_duplicate=True),
+    Input(ids.OWN_STORY, "data"),
+    DashState(ids.MAP_KEY, "data"),
+    DashState(ids.UPLOADS, "data"),
+    prevent_initial_call=True,
+)
+def update_own_story(own_story, map_key, uploads):
+    """The caption box again when the person's own story changes while one of its steps is shown (a
+    caption edited beside the map); a new step comes with the map (`update_map`)."""
+    if not isinstance(map_key, str) or parse_qs(map_key.lstrip("?")).get("story") != [OWN_STORY]:
+        raise PreventUpdate
+    state, indicators = session(map_key, uploads, own_story)
+    story = stories_with(get_atlas(), own_story).get(state.story) if state.story else None
+    return presentation.overlay(story, state, indicators)
 
 
 def browser_texts(atlas: Atlas, indicator: Indicator, lang: str) -> dict:

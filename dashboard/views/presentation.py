@@ -13,7 +13,7 @@ from dash import html
 from dashboard.i18n import t
 from dashboard.indicators import Indicators
 from dashboard.state import State
-from dashboard.stories import Story, caption, pooled_note
+from dashboard.stories import OWN_STORY, Story, caption, pooled_note, text_in
 
 
 def _action(label: str, action: str, title: str, **data) -> html.Button:
@@ -44,7 +44,7 @@ def overlay(story: Story | None, state: State, indicators: Indicators) -> list:
             className="atlas-story-box",
             **{"data-seconds": str(story.seconds)},
             children=[
-                html.P(story.title.get(lang) or story.title["en"], className="atlas-story-title"),
+                html.P(story_title(story, lang), className="atlas-story-title"),
                 html.P(caption(story, state, indicators), className="atlas-story-caption", id="story-caption"),
                 html.P(pooled_note(story, state, indicators), className="atlas-story-pooled", id="story-pooled"),
                 html.Div(
@@ -68,11 +68,17 @@ def overlay(story: Story | None, state: State, indicators: Indicators) -> list:
     ]
 
 
+def story_title(story: Story, lang: str) -> str:
+    """A story's title in `lang` (or the language it has); a person's own story may have none yet."""
+    title, _ = text_in(story.title, lang)
+    return title or (t("author.untitled", lang) if story.id == OWN_STORY else story.id)
+
+
 def start_panel(stories: dict[str, Story], lang: str) -> html.Div:
     """Return the controls that start presentation mode or a story."""
     buttons = [
         html.Button(
-            story.title.get(lang) or story.title["en"],
+            story_title(story, lang),
             className="atlas-button",
             **{"data-story-action": "start", "data-story": story.id},
         )

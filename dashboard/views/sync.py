@@ -95,11 +95,12 @@ _INPUTS = dict(
     peers_key=DashState(ids.PEERS_KEY, "data"),
     index_key=DashState(ids.INDEX_KEY, "data"),
     uploads=DashState(ids.UPLOADS, "data"),
+    own_story=DashState(ids.OWN_STORY, "data"),
 )
 
 
 @callback(output=_OUTPUTS, inputs=_INPUTS)
-def sync_state(search, current_query, uploads, **values) -> dict:
+def sync_state(search, current_query, uploads, own_story, **values) -> dict:
     """Return the state callback's outputs by name (see `dashboard.transitions.transition`)."""
     # Several inputs can change in one go (adding an upload sets the indicator and the view): apply each.
     triggers = [_trigger_id(prop) for prop in ctx.triggered_prop_ids] or [None]
@@ -122,6 +123,7 @@ def sync_state(search, current_query, uploads, **values) -> dict:
         current_query,
         {name: values[name] for name in KEYS},
         uploads,
+        own_story,
     )
 
 
