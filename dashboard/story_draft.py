@@ -204,6 +204,7 @@ def story_file(story: Story, lang: str) -> tuple[str, str]:
 
 def file_id(title: str) -> str:
     """A story id (and file name) from its title: "Vallées en mutation !" -> "vallees-en-mutation"."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:64].strip("-")
+    # Accents go (é -> e); any other character that is not a letter or digit of ASCII separates words.
+    letters = "".join(c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c))
+    slug = re.sub(r"[^a-z0-9]+", "-", letters.lower()).strip("-")[:64].strip("-")
     return slug if re.fullmatch(STORY_ID, slug) and slug != OWN_STORY else "my-story"
